@@ -14,7 +14,7 @@ from scipy.spatial import QhullError
 # %% auto #0
 __all__ = ['BASELINES', 'collect', 'grid_lat_step', 'row_lat', 'Baseline', 'month_index', 'Climatology', 'poly_features',
            'SSTRegression', 'interp_fields', 'Interp', 'idw_fields', 'IDW', 'oi_fields', 'oi_grid_mse',
-           'RegressionInterp', 'RegressionOI']
+           'RegressionInterp', 'RegressionOI', 'baseline_state', 'baseline_from_state']
 
 # %% ../nbs/05_baselines.ipynb #b9ec7ee3
 def _numpy(v) -> np.ndarray: return v.detach().cpu().numpy() if isinstance(v, Tensor) else np.asarray(v)
@@ -327,3 +327,26 @@ class RegressionOI(RegressionInterp):
 # %% ../nbs/05_baselines.ipynb #64ebfc4e
 BASELINES = dict(climatology=Climatology, sst_regression=SSTRegression, interp=Interp, idw=IDW,
                  regression_interp=RegressionInterp, regression_oi=RegressionOI)
+
+# %% ../nbs/05_baselines.ipynb #0ce3bf45
+def baseline_state(obj) -> dict:
+    "A fitted baseline as nested dicts of tensors and plain values (weights_only-loadable)."
+    def enc(v):
+        if isinstance(v, Baseline): return baseline_state(v)
+        if isinstance(v, np.ndarray): return torch.from_numpy(v.copy())
+        if isinstance(v, np.generic): return v.item()
+        if isinstance(v, (list, tuple)): return [enc(x) for x in v]
+        return v
+    return dict(baseline=type(obj).__name__, attrs={k: enc(v) for k, v in vars(obj).items()})
+
+def baseline_from_state(state:dict) -> Baseline:
+    "Rebuild a baseline saved by `baseline_state`."
+    classes = {cls.__name__: cls for cls in BASELINES.values()}
+    if state.get('baseline') not in classes: raise ValueError(f"unknown baseline {state.get('baseline')!r} in saved state")
+    obj = object.__new__(classes[state['baseline']])
+    def dec(v):
+        if isinstance(v, dict) and 'baseline' in v: return baseline_from_state(v)
+        if isinstance(v, Tensor): return v.numpy()
+        return v
+    obj.__dict__.update({k: dec(v) for k, v in state['attrs'].items()})
+    return obj

@@ -9,7 +9,10 @@ import torch
 from torch import Tensor
 
 # %% auto #0
-__all__ = ['point_masks', 'crps_ensemble', 'SkillAccumulator']
+__all__ = ['CARTOPY_DATA', 'FIELD_KINDS', 'point_masks', 'crps_ensemble', 'SkillAccumulator', 'denoising_intermediates',
+           'plot_intermediates', 'mae_vs_step', 'plot_mae_vs_step', 'schedule_profiles', 'plot_schedule_profiles',
+           'step_sweep', 'plot_step_sweep', 'rank_histogram', 'plot_rank_histogram', 'mosaic', 'month_batch',
+           'region_fields', 'month_reconstruction', 'gshhs_file', 'add_coastlines', 'plot_maps']
 
 # %% ../nbs/06_diagnostics.ipynb #341b04be
 def point_masks(batch:dict) -> dict:
@@ -64,3 +67,325 @@ class SkillAccumulator:
         "{'hidden': {rmse, mae, bias, n, [crps, spread_skill], per_depth: {'<depth m>': {...}}}, 'observed': {...}}."
         return {kind: dict(self._stats(s), per_depth={f'{d:g}': self._stats(s, c) for c, d in enumerate(self.depths)})
                 for kind, s in self.sums.items()}
+
+# %% ../nbs/06_diagnostics.ipynb #0f4998ef
+import itertools, logging, math, time
+from pathlib import Path
+
+import cartopy
+import cartopy.crs as ccrs
+import cartopy.feature as cfeature
+import cmocean
+import matplotlib.pyplot as plt
+import pandas as pd
+from torch.utils.data import default_collate
+
+from . import train
+from .diffusion import SCHEDULES, denormalise, make_schedule
+
+# %% ../nbs/06_diagnostics.ipynb #3f64eb9b
+@torch.no_grad()
+def denoising_intermediates(model, # a DepthDif denoiser (eval mode)
+                            batch:dict, # batch-contract dict on the model's device (with `first_guess` for a model that refines one)
+                            schedule, # the model's `Schedule`
+                            parameterization:str='v', # 'eps', 'x0' or 'v', as trained
+                            sampler:str='ddim', # one of `train.SAMPLERS`
+                            steps:int=25, # network evaluations
+                            record_at=None, # reverse-step indices i to keep (0 = first, noisiest); None = every step
+                            generator:torch.Generator|None=None,
+                           ) -> dict: # step, t: lists; x_t, x0_hat: (K, B, C, H, W); sample: (B, C, H, W); land_mask
+    "The sampler's x_t and predicted x0 (normalised, on CPU) at the steps `record_at` of one reconstruction of `batch`."
+    base = batch.get('first_guess', 0)                                     # a first-guess model predicts the residual
+    if not 1 <= steps <= len(schedule): raise ValueError(f"steps must be in 1..{len(schedule)}, got {steps}")
+    keep_at = set(range(steps)) if record_at is None else {int(i) for i in record_at}
+    bad = sorted(i for i in keep_at if not 0 <= i < steps)
+    if bad or not keep_at: raise ValueError(f"record_at must hold reverse-step indices in 0..{steps - 1}, got {record_at!r}")
+    rec = dict(step=[], t=[], x_t=[], x0_hat=[])
+    def callback(i, t, x_t, x0_hat):
+        if i in keep_at:
+            for k, v in zip(rec, (i, t, x_t.cpu(), (x0_hat + base).cpu())): rec[k].append(v)
+    sample, _, _ = train.reconstruct(model, batch, schedule, parameterization, sampler, steps, generator=generator,
+                                     callback=callback)
+    return dict(step=rec['step'], t=rec['t'], x_t=torch.stack(rec['x_t']), x0_hat=torch.stack(rec['x0_hat']),
+                sample=sample.cpu(), land_mask=batch['land_mask'].cpu())
+
+# %% ../nbs/06_diagnostics.ipynb #3040d7db
+def plot_intermediates(inter:dict, # from `denoising_intermediates`
+                       patch:int=0, # which patch of the batch
+                       depth:int=0, # which depth index
+                       rows:int=5, # recorded steps shown, evenly spread from first to last
+                       norm=None, # a `Normalizer`: show x̂0 in °C instead of normalised units
+                      ) -> plt.Figure:
+    "Rows: recorded reverse steps; columns: the noisy x_t and the predicted x0, for one depth of one patch."
+    pick = np.unique(np.linspace(0, len(inter['step']) - 1, min(rows, len(inter['step']))).round().astype(int))
+    land = inter['land_mask'][patch, 0].numpy()
+    x0 = inter['x0_hat'][pick, patch]                                      # (R, C, H, W)
+    x0 = (norm.denorm_thetao(x0) if norm is not None else x0)[:, depth].numpy()
+    x_t = inter['x_t'][pick, patch, depth].numpy()                         # (R, H, W)
+    lo, hi = np.nanpercentile(np.where(land, np.nan, x0[-1]), [1, 99])     # the final prediction's range
+    fig, axs = plt.subplots(len(pick), 2, figsize=(5.6, 2.3 * len(pick)), squeeze=False, constrained_layout=True)
+    for r, k in enumerate(pick):
+        for ax, field, name, lim, unit in ((axs[r, 0], x_t[r], '$x_t$', (None, None), None),
+                                           (axs[r, 1], x0[r], r'$\hat x_0$', (lo, hi), '°C' if norm is not None else None)):
+            im = ax.imshow(np.where(land, np.nan, field), origin='lower', cmap=cmocean.cm.thermal, vmin=lim[0], vmax=lim[1])
+            fig.colorbar(im, ax=ax, shrink=0.85, label=unit)
+            ax.set(title=f"{name}, step {inter['step'][k]} (t={inter['t'][k]})", xticks=[], yticks=[])
+    return fig
+
+# %% ../nbs/06_diagnostics.ipynb #0f847e4a
+def mae_vs_step(inter:dict, # from `denoising_intermediates` for `batch`
+                batch:dict, # the batch that was reconstructed
+                norm, # the `Normalizer` of the model
+               ) -> pd.DataFrame: # index: reverse step; columns t, mae, mae_<depth>m
+    "MAE in °C, on the hidden points, of each recorded x0 prediction against the truth."
+    if inter['x0_hat'].shape[1:] != batch['y'].shape:
+        raise ValueError(f"intermediates of shape {tuple(inter['x0_hat'].shape[1:])} do not match batch['y'] {tuple(batch['y'].shape)}")
+    hidden = point_masks(batch)['hidden'].cpu()                                         # (B, C, H, W)
+    truth = norm.denorm_thetao(batch['y'].cpu().double())
+    err = torch.where(hidden, (norm.denorm_thetao(inter['x0_hat'].double()) - truth).abs(), 0.0)  # (K, B, C, H, W)
+    per_depth = err.sum((1, 3, 4)) / hidden.sum((0, 2, 3)).clamp(min=1)                  # (K, C)
+    df = pd.DataFrame(dict(t=inter['t'], mae=(err.sum((1, 2, 3, 4)) / hidden.sum().clamp(min=1)).numpy()),
+                      index=pd.Index(inter['step'], name='step'))
+    for c, d in enumerate(norm.depths): df[f'mae_{d:g}m'] = per_depth[:, c].numpy()
+    return df
+
+def plot_mae_vs_step(df:pd.DataFrame, # from `mae_vs_step`
+                     ax=None) -> plt.Axes:
+    "MAE of x̂0 (°C, log scale) against the reverse step: overall in black, per depth in colour."
+    ax = ax or plt.subplots(figsize=(6, 3.5), constrained_layout=True)[1]
+    depth_cols = [c for c in df.columns if c.startswith('mae_')]
+    for c, colour in zip(depth_cols, cmocean.cm.deep(np.linspace(0.15, 0.9, len(depth_cols)))):
+        ax.plot(df.index, df[c], color=colour, lw=1, label=c[4:])
+    ax.plot(df.index, df['mae'], color='k', lw=2, label='all depths')
+    ax.set(yscale='log', xlabel='reverse step i (t from T−1 down to 0)', ylabel=r'MAE of $\hat x_0$ on hidden points, °C')
+    ax.legend(fontsize=7, ncol=2)
+    return ax
+
+# %% ../nbs/06_diagnostics.ipynb #dd469af1
+def schedule_profiles(timesteps:int=1000, # T, diffusion steps of each schedule
+                     ) -> pd.DataFrame: # one row per (schedule, t)
+    "√ᾱ_t, √(1−ᾱ_t), posterior variance β̃_t and log10 SNR for every schedule in `SCHEDULES`."
+    rows = []
+    for name in SCHEDULES:
+        s = make_schedule(name, timesteps)
+        rows.append(pd.DataFrame(dict(schedule=name, t=np.arange(timesteps), sqrt_alpha_bar=s.sqrt_alpha_bar.numpy(),
+                                      sqrt_one_minus_alpha_bar=s.sqrt_one_minus_alpha_bar.numpy(),
+                                      posterior_variance=s.posterior_variance.numpy(),
+                                      log10_snr=(s.log_snr / math.log(10)).numpy())))
+    return pd.concat(rows, ignore_index=True)
+
+def plot_schedule_profiles(timesteps:int=1000) -> plt.Figure:
+    "2×2 panels of `schedule_profiles`, one line per schedule."
+    df = schedule_profiles(timesteps)
+    fig, axs = plt.subplots(2, 2, figsize=(9, 6), sharex=True, constrained_layout=True)
+    panels = dict(sqrt_alpha_bar=r'$\sqrt{\bar\alpha_t}$', sqrt_one_minus_alpha_bar=r'$\sqrt{1-\bar\alpha_t}$',
+                  posterior_variance=r'posterior variance $\tilde\beta_t$', log10_snr=r'$\log_{10}$ SNR')
+    for ax, (col, label) in zip(axs.flat, panels.items()):
+        for name, g in df.groupby('schedule', sort=False): ax.plot(g.t, g[col], label=name)
+        ax.set(ylabel=label, yscale='log' if col == 'posterior_variance' else 'linear')
+    for ax in axs[1]: ax.set_xlabel('diffusion step t')
+    axs[0, 0].legend()
+    return fig
+
+# %% ../nbs/06_diagnostics.ipynb #b4543648
+def step_sweep(model, # a DepthDif denoiser (eval mode) on `device`
+               dataset, # a `PatchDataset`, usually the val or test split
+               norm, # the `Normalizer` of the model
+               schedule, # the model's `Schedule`
+               parameterization:str='v', # as trained
+               samplers=('ddpm', 'ddim', 'dpmpp_2m'), # names in `train.SAMPLERS`
+               steps=(5, 10, 25, 50, 100, 250), # network evaluations to try
+               n_batches:int=1, # batches of `dataset` scored per setting
+               batch_size:int=16,
+               seed:int=0, # the same noise for every setting
+               device='cpu',
+               guess=None, # the fitted first-guess baseline of a model that refines one (`train.first_guess_of`)
+               repeats:int=1, # timings per setting; the fastest is kept, as `timeit` does
+              ) -> pd.DataFrame: # columns sampler, steps, rmse, mae, seconds_per_sample
+    "Hidden-point RMSE and MAE (°C) and seconds per sample for each (sampler, steps)."
+    unknown = [s for s in samplers if s not in train.SAMPLERS]
+    if unknown: raise ValueError(f"unknown sampler(s) {unknown}: use names in {list(train.SAMPLERS)}")
+    bad = [n for n in steps if not 1 <= n <= len(schedule)]
+    if bad: raise ValueError(f"steps {bad} outside 1..{len(schedule)}, the steps of the schedule")
+    def run(sampler, n):
+        return train.evaluate(model, samples, norm, schedule, parameterization=parameterization, sampler=sampler, steps=n,
+                              batch_size=batch_size, device=device, seed=seed, guess=guess)['hidden']
+    samples = [dataset[i] for i in range(min(len(dataset), n_batches * batch_size))]  # loaded once, not timed
+    run(samplers[0], 1)                                                   # warm-up
+    scores, seconds = {}, {}
+    for _ in range(repeats):                                              # rounds over all settings: a busy spell hits one round
+        for key in itertools.product(samplers, steps):
+            t0 = time.perf_counter()
+            scores[key] = run(*key)
+            seconds.setdefault(key, []).append(time.perf_counter() - t0)
+    return pd.DataFrame([dict(sampler=s, steps=n, rmse=r['rmse'], mae=r['mae'], seconds_per_sample=min(seconds[s, n]) / len(samples))
+                         for (s, n), r in scores.items()])
+
+def plot_step_sweep(df:pd.DataFrame, # from `step_sweep`
+                   ) -> plt.Figure:
+    "RMSE against steps and against seconds per sample, one line per sampler."
+    fig, axs = plt.subplots(1, 2, figsize=(10, 3.5), constrained_layout=True)
+    for name, g in df.groupby('sampler', sort=False):
+        axs[0].plot(g.steps, g.rmse, 'o-', label=name)
+        axs[1].plot(g.seconds_per_sample, g.rmse, 'o-', label=name)
+    axs[0].set(xscale='log', xlabel='network evaluations', ylabel='hidden-point RMSE, °C')
+    axs[1].set(xscale='log', xlabel='seconds per sample', ylabel='hidden-point RMSE, °C')
+    axs[0].legend()
+    return fig
+
+# %% ../nbs/06_diagnostics.ipynb #ad9e1f95
+def rank_histogram(samples:Tensor, # (N, ...) ensemble members
+                   truth:Tensor, # (...) verifying values
+                   mask:Tensor|None=None, # (...) bool, the points to count (e.g. hidden points); None = all
+                   generator:torch.Generator|None=None, # for splitting ties
+                  ) -> np.ndarray: # (N+1,) counts of each rank of the truth among the members
+    "Talagrand histogram: how often the truth has 0, 1, ..., N members below it (ties split at random)."
+    if samples.shape[1:] != truth.shape:
+        raise ValueError(f"samples {tuple(samples.shape)} must be (N, *truth.shape) with truth {tuple(truth.shape)}")
+    below, ties = (samples < truth).sum(0), (samples == truth).sum(0)
+    rank = below + (torch.rand(below.shape, generator=generator) * (ties + 1)).floor().long()
+    if mask is not None: rank = rank[mask.bool()]
+    return torch.bincount(rank.flatten(), minlength=samples.shape[0] + 1).numpy()
+
+def plot_rank_histogram(counts:np.ndarray, # from `rank_histogram`
+                        ax=None) -> plt.Axes:
+    "Relative frequency of each rank, with the flat line of a calibrated ensemble."
+    ax = ax or plt.subplots(figsize=(5, 3), constrained_layout=True)[1]
+    ax.bar(np.arange(len(counts)), counts / counts.sum(), color=cmocean.cm.thermal(0.4))
+    ax.axhline(1 / len(counts), color='k', ls='--', lw=1)
+    ax.set(xlabel='rank of the truth among the members', ylabel='frequency')
+    return ax
+
+# %% ../nbs/06_diagnostics.ipynb #17d208a2
+def _numpy(v) -> np.ndarray: return v.detach().cpu().numpy() if isinstance(v, Tensor) else np.asarray(v)
+
+def mosaic(values, # (N, C, p, p) per-patch values; NaN where unknown
+           origins, # [(i, j), ...] upper-left corner of each patch on the grid
+           shape:tuple, # (H, W) of the grid
+          ) -> np.ndarray: # (C, H, W): mean of the overlapping patches, NaN where none has a value
+    "Put patches back on the grid, averaging where they overlap."
+    values = _numpy(values).astype('float64')
+    if values.ndim != 4 or len(values) != len(origins):
+        raise ValueError(f"values must be (N, C, p, p) with N = len(origins) = {len(origins)}, got shape {values.shape}")
+    (N, C, p, _), (H, W) = values.shape, shape
+    total, count = np.zeros((C, H, W)), np.zeros((C, H, W))
+    for v, (i, j) in zip(values, origins):
+        ok = np.isfinite(v)
+        total[:, i:i + p, j:j + p] += np.where(ok, v, 0)
+        count[:, i:i + p, j:j + p] += ok
+    return np.where(count > 0, total / np.maximum(count, 1), np.nan)
+
+# %% ../nbs/06_diagnostics.ipynb #326de0d3
+def month_batch(dataset, # a `PatchDataset`
+                month:int, # time index into the dataset's grid
+               ) -> tuple[list, dict]: # (sample indices, collated batch)
+    "Every sample of `dataset` at time index `month`, as one batch."
+    idx = [n for n, (t, _, _) in enumerate(dataset.keys) if t == month]
+    if not idx: raise ValueError(f"month={month}: the dataset has no sample there (time indices {sorted({k[0] for k in dataset.keys})})")
+    return idx, default_collate([dataset[n] for n in idx])
+
+def region_fields(dataset, # a `PatchDataset` (has `.keys`, `.norm`, `.thetao`)
+                  month:int, # time index
+                  preds:dict|None=None, # name → (N, C, p, p) °C for the samples of `month_batch(dataset, month)`, in order
+                 ) -> dict: # target, obs, each pred: (C, H, W) °C, NaN outside the patches; land: (H, W) bool
+    "(C, H, W) maps in °C of the target, the observations and `preds` at time `month`, mosaicked from the patches."
+    idx, batch = month_batch(dataset, month)
+    valid = batch['y_valid_mask']
+    per_patch = dict(target=torch.where(valid, dataset.norm.denorm_thetao(batch['y']), torch.nan),
+                     obs=torch.where(batch['x_valid_mask'], dataset.norm.denorm_thetao(batch['x']), torch.nan))
+    for name, v in (preds or {}).items():
+        v = torch.as_tensor(_numpy(v))
+        if v.shape != valid.shape: raise ValueError(f"preds[{name!r}] has shape {tuple(v.shape)}, expected {tuple(valid.shape)}")
+        per_patch[name] = torch.where(valid, v, torch.nan)
+    origins, shape = [dataset.keys[n][1:] for n in idx], dataset.thetao.shape[-2:]
+    return dict({k: mosaic(v, origins, shape) for k, v in per_patch.items()}, land=~np.isfinite(dataset.thetao[month, 0]))
+
+def month_reconstruction(model, # a DepthDif denoiser (eval mode) on `device`
+                         dataset, # a `PatchDataset`
+                         month:int, # time index
+                         schedule, parameterization:str='v', sampler:str='ddim', steps:int=25,
+                         n_samples:int=4, # ensemble members, >= 2 for a spread
+                         seed:int=0, device='cpu',
+                         guess=None, # the fitted first-guess baseline of a model that refines one (`train.first_guess_of`)
+                        ) -> dict: # target, obs, recon, error (recon − target), sigma: (C, H, W) °C; land
+    "Ensemble reconstruction of every patch of `dataset` at `month`, with its error and spread, as maps."
+    if n_samples < 2: raise ValueError(f"n_samples must be >= 2 for the ensemble spread, got {n_samples}")
+    _, batch = month_batch(dataset, month)
+    batch = train.with_first_guess(train.to_device(batch, device), guess)
+    mean, std, _ = train.reconstruct(model, batch, schedule, parameterization, sampler, steps,
+                                     n_samples, generator=torch.Generator(device).manual_seed(seed))
+    stats = [torch.tensor(v) for v in (dataset.norm.thetao_mean, dataset.norm.thetao_std)]
+    f = region_fields(dataset, month, dict(recon=denormalise(mean.cpu(), *stats), sigma=denormalise(std.cpu(), *stats, spread=True)))
+    return dict(target=f['target'], obs=f['obs'], recon=f['recon'], error=f['recon'] - f['target'], sigma=f['sigma'], land=f['land'])
+
+# %% ../nbs/06_diagnostics.ipynb #c05a90d8
+CARTOPY_DATA = Path('/usr/share/cartopy/data')  # Debian's python-cartopy-data
+FIELD_KINDS = dict(target='temperature', obs='temperature', recon='temperature', error='error', sigma='spread')
+_STYLE = dict(temperature=(cmocean.cm.thermal, '°C'), error=(cmocean.cm.balance, 'error, °C'),
+              spread=(cmocean.cm.amp, 'σ, °C'))
+
+def gshhs_file(data_dir=CARTOPY_DATA) -> Path:
+    "Where a cartopy data folder keeps the coarse GSHHS level-1 (land/ocean) shapefile."
+    return Path(data_dir) / 'shapefiles' / 'gshhs' / 'c' / 'GSHHS_c_L1.shp'
+
+def add_coastlines(ax, # a cartopy `GeoAxes`
+                   lat, lon, # (H,), (W,) grid coordinates, degrees
+                   land_mask, # (H, W) bool, True on land (the fallback coast)
+                   data_dir=CARTOPY_DATA, # local cartopy data folder
+                  ):
+    "Coarse GSHHS coastlines from `data_dir` if it holds them, else the outline of `land_mask`; never downloads."
+    if gshhs_file(data_dir).exists():
+        cartopy.config['pre_existing_data_dir'] = Path(data_dir)   # found there first, so nothing is fetched
+        logging.getLogger('shapefile').setLevel(logging.ERROR)      # GSHHS's Antarctic rings trip a harmless pyshp warning
+        artist = ax.add_feature(cfeature.GSHHSFeature(scale='coarse', levels=[1]), facecolor='0.85', edgecolor='0.3',
+                                linewidth=0.4, zorder=3)
+    else:
+        artist = ax.contour(lon, lat, np.asarray(land_mask, float), levels=[0.5], colors='k', linewidths=0.6,
+                            transform=ccrs.PlateCarree(), zorder=3)
+    artist.set_gid('coastline')
+    return artist
+
+# %% ../nbs/06_diagnostics.ipynb #899311d2
+def _limits(kind:str, arrays:list) -> tuple:
+    "Colour limits of a kind of field: 1–99 percentiles, symmetric for errors, from 0 for spreads."
+    v = np.concatenate([a[np.isfinite(a)] for a in arrays])
+    if v.size == 0: return None, None
+    if kind == 'error': return -np.percentile(np.abs(v), 99), np.percentile(np.abs(v), 99)
+    return (0 if kind == 'spread' else np.percentile(v, 1)), np.percentile(v, 99)
+
+def plot_maps(lat, lon, # (H,), (W,) grid coordinates, degrees
+              fields:dict, # name → (C, H, W) or (H, W) °C; NaN is left blank
+              land_mask, # (H, W) bool, True on land
+              depth:int=0, # depth index of (C, H, W) fields
+              kinds:dict|None=None, # name → 'temperature', 'error' or 'spread'; defaults from `FIELD_KINDS`, else temperature
+              extent=None, # (lon0, lon1, lat0, lat1); None = where the fields have data
+              title:str|None=None,
+              ncols:int=3,
+              data_dir=CARTOPY_DATA, # local cartopy data folder for the coastlines
+             ) -> plt.Figure:
+    "One map per field with cmocean colour maps and offline coastlines."
+    kinds = {k: (kinds or {}).get(k, FIELD_KINDS.get(k, 'temperature')) for k in fields}
+    unknown = {k: v for k, v in kinds.items() if v not in _STYLE}
+    if unknown: raise ValueError(f"unknown kind(s) {unknown}: use {list(_STYLE)}")
+    maps = {k: (np.asarray(v)[depth] if np.ndim(v) == 3 else np.asarray(v)).astype(float) for k, v in fields.items()}
+    lat, lon = np.asarray(lat), np.asarray(lon)
+    for k, v in maps.items():
+        if v.shape != (len(lat), len(lon)): raise ValueError(f"fields[{k!r}] is {v.shape} on the map, expected {(len(lat), len(lon))}")
+    lims = {kind: _limits(kind, [maps[k] for k in maps if kinds[k] == kind]) for kind in set(kinds.values())}
+    if extent is None:
+        rows, cols = np.nonzero(np.any([np.isfinite(v) for v in maps.values()], 0))
+        extent = (max(lon[cols].min() - 2, -180), min(lon[cols].max() + 2, 180),
+                  max(lat[rows].min() - 2, -90), min(lat[rows].max() + 2, 90)) if len(rows) else None
+    nrows = -(-len(maps) // ncols)
+    fig, axs = plt.subplots(nrows, min(ncols, len(maps)), figsize=(4.6 * min(ncols, len(maps)), 3.2 * nrows), squeeze=False,
+                            subplot_kw=dict(projection=ccrs.PlateCarree()), constrained_layout=True)
+    for ax, (name, v) in zip(axs.flat, maps.items()):
+        cmap, label = _STYLE[kinds[name]]
+        im = ax.pcolormesh(lon, lat, v, cmap=cmap, vmin=lims[kinds[name]][0], vmax=lims[kinds[name]][1],
+                           transform=ccrs.PlateCarree(), shading='nearest')
+        add_coastlines(ax, lat, lon, land_mask, data_dir)
+        if extent is not None: ax.set_extent(extent, crs=ccrs.PlateCarree())
+        ax.set_title(name); fig.colorbar(im, ax=ax, shrink=0.8, label=label)
+    for ax in axs.flat[len(maps):]: ax.remove()
+    if title: fig.suptitle(title)
+    return fig

@@ -1,0 +1,37 @@
+"nbs/sample.ipynb through papermill on a tiny checkpoint, and with no checkpoint at all."
+import json
+import pytest
+from conftest import ROOT, run, tool
+
+METHODS = {'climatology', 'sst_regression', 'interp', 'idw', 'regression_interp', 'regression_oi'}
+
+@pytest.fixture(scope='module')
+def tiny_run(tmp_path_factory):
+    "A 1-epoch diffusion model refining the OI first guess, with its deterministic twin."
+    d = tmp_path_factory.mktemp('tiny')
+    extra = dict(channels=[16, 32], emb_dim=32, val_steps=2, first_guess='regression_oi')
+    base = [tool('depthdif-train'), '--epochs', '1', '--max_patches', '16', '--batch_size', '8']
+    run(base + ['--out_dir', str(d / 'run'), '--params_json', json.dumps(extra)], cwd=d)
+    run(base + ['--out_dir', str(d / 'run' / 'unet'), '--params_json', json.dumps({**extra, 'objective': 'regression'})], cwd=d)
+    return d / 'run'
+
+def test_sample_notebook_with_checkpoint(tiny_run, tmp_path):
+    out = tmp_path / 'sample'
+    run([tool('papermill'), str(ROOT / 'nbs/sample.ipynb'), str(tmp_path / 'out.ipynb'), '-p', 'checkpoint', str(tiny_run / 'checkpoints/last.pt'),
+         '-p', 'n_samples', '2', '-p', 'steps', '2', '-y', 'sweep_steps: [2, 3]', '-p', 'out_dir', str(out)], cwd=tmp_path)
+    metrics = json.loads((out / 'metrics.json').read_text())
+    assert set(metrics) == METHODS | {'unet', 'diffusion'}
+    for name, m in metrics.items():
+        assert {'rmse', 'mae', 'bias', 'per_depth'} <= set(m['hidden']) and 'observed' in m, name
+        assert m['hidden']['rmse'] > 0 and m['observed']['rmse'] < 1e-4, name  # observations are kept by every method
+    assert 'crps' in metrics['diffusion']['hidden'] and 'spread_skill' in metrics['diffusion']['hidden']
+    table = (out / 'skill_table.md').read_text()
+    assert all(name in table for name in metrics)
+    for name in ('step_sweep.csv', 'step_sweep.png', 'intermediates.png', 'mae_vs_step.png', 'schedules.png', 'map.png'):
+        assert (out / name).exists(), name
+
+def test_sample_notebook_without_checkpoint(tmp_path):
+    out = tmp_path / 'sample'
+    r = run([tool('papermill'), str(ROOT / 'nbs/sample.ipynb'), str(tmp_path / 'out.ipynb'), '-p', 'out_dir', str(out)], cwd=tmp_path)
+    assert set(json.loads((out / 'metrics.json').read_text())) == METHODS
+    assert 'No checkpoint given' in (tmp_path / 'out.ipynb').read_text()
