@@ -33,7 +33,8 @@ def main(argv=None):
     p.add_argument('--execute', action='store_true', help='execute the notebooks while converting')
     args = p.parse_args(argv)
     shutil.rmtree(SRC, ignore_errors=True); SRC.mkdir()
-    for extra in DOCS.glob('*.png'): shutil.copy(extra, SRC)   # committed figures (e.g. the skill map)
+    (SRC / 'docs').mkdir()
+    for extra in DOCS.glob('*.png'): shutil.copy(extra, SRC / 'docs')  # committed figures, linked as docs/NAME.png like in README.md
     for nb in sorted((ROOT / 'nbs').glob('*.ipynb')): convert(nb, args.execute)
     subprocess.run([str(BIN / 'mkdocs'), 'build', '--strict', '-f', str(DOCS / 'mkdocs.yml')], check=True)
 
