@@ -341,7 +341,7 @@ def fit(cfg:TrainConfig, progress=True) -> Path:
     schedule = make_schedule(cfg.schedule, cfg.timesteps)
     guess = None
     if cfg.first_guess:
-        guess = baseline_from_state(ck['first_guess']) if ck is not None else BASELINES[cfg.first_guess]().fit(dsets['train'])
+        guess = baseline_from_state(ck['first_guess']) if ck is not None else BASELINES[cfg.first_guess]().fit(train_set)
     key = 'x_ambient_mask' if cfg.loss == 'ambient' else 'x_valid_mask'
     start = 0
     if ck is not None:

@@ -62,3 +62,16 @@ def test_ddp_two_processes(tmp_path):
     assert ck['epoch'] == 0 and all(torch.isfinite(v).all() for v in ck['model'].values() if v.is_floating_point())
     # each rank saw half of the 32 samples: 2 steps of 8 per epoch
     assert ck['scheduler']['last_epoch'] == 2
+
+def test_train_notebook_on_user_files(tmp_path):
+    "thetao_path/sst_path: GLORYS-schema monthly files and daily OSTIA-schema files instead of the embedded default."
+    from depthdif.data import write_sample_sources
+    src = write_sample_sources(tmp_path / 'src', region=dict(lat=slice(-90, 90), lon=slice(-180, 180)))
+    out = tmp_path / 'run'
+    run([tool('papermill'), str(ROOT / 'nbs/train.ipynb'), str(tmp_path / 'out.ipynb'), *TINY, '-p', 'unet_baseline', 'False',
+         '-p', 'thetao_path', str(tmp_path / 'src' / 'glorys_*.nc'), '-p', 'sst_path', str(tmp_path / 'src' / '*OSTIA*.nc'),
+         '-p', 'out_dir', str(out)], cwd=tmp_path)
+    config = json.loads((out / 'config.json').read_text())
+    assert config['thetao_path'].endswith('glorys_*.nc')
+    m = json.loads((out / 'test_metrics.json').read_text())
+    assert set(m) >= {'diffusion', 'regression_oi'} and 'unet' not in m and np.isfinite(m['diffusion']['hidden']['rmse'])
