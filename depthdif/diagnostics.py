@@ -95,7 +95,6 @@ def denoising_intermediates(model, # a DepthDif denoiser (eval mode)
                             generator:torch.Generator|None=None,
                            ) -> dict: # step, t: lists; x_t, x0_hat: (K, B, C, H, W); sample: (B, C, H, W); land_mask
     "The sampler's x_t and predicted x0 (normalised, on CPU) at the steps `record_at` of one reconstruction of `batch`."
-    base = batch.get('first_guess', 0)                                     # a first-guess model predicts the residual
     if not 1 <= steps <= len(schedule): raise ValueError(f"steps must be in 1..{len(schedule)}, got {steps}")
     keep_at = set(range(steps)) if record_at is None else {int(i) for i in record_at}
     bad = sorted(i for i in keep_at if not 0 <= i < steps)
@@ -103,7 +102,7 @@ def denoising_intermediates(model, # a DepthDif denoiser (eval mode)
     rec = dict(step=[], t=[], x_t=[], x0_hat=[])
     def callback(i, t, x_t, x0_hat):
         if i in keep_at:
-            for k, v in zip(rec, (i, t, x_t.cpu(), (x0_hat + base).cpu())): rec[k].append(v)
+            for k, v in zip(rec, (i, t, x_t.cpu(), train.to_field(batch, x0_hat).cpu())): rec[k].append(v)
     sample, _, _ = train.reconstruct(model, batch, schedule, parameterization, sampler, steps, generator=generator,
                                      callback=callback)
     return dict(step=rec['step'], t=rec['t'], x_t=torch.stack(rec['x_t']), x0_hat=torch.stack(rec['x0_hat']),

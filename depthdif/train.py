@@ -29,10 +29,10 @@ from .baselines import BASELINES, baseline_from_state, baseline_state
 
 # %% auto #0
 __all__ = ['OBJECTIVES', 'SAMPLERS', 'CHECKPOINT_FORMAT', 'RUN_CONTROL', 'TrainConfig', 'resolve_device', 'setup_distributed',
-           'seed_everything', 'build_model', 'warmup_cosine', 'with_first_guess', 'denoiser', 'regress', 'train_loss',
-           'datasets_for', 'to_device', 'reconstruct', 'score', 'evaluate', 'CheckpointError', 'rng_state',
-           'set_rng_state', 'save_checkpoint', 'load_checkpoint', 'ema_weights', 'first_guess_of', 'load_model',
-           'check_resumable', 'fit', 'predict', 'train_cli']
+           'seed_everything', 'build_model', 'warmup_cosine', 'with_first_guess', 'to_residual', 'to_field',
+           'fit_residual_scale', 'denoiser', 'regress', 'train_loss', 'datasets_for', 'to_device', 'reconstruct',
+           'score', 'evaluate', 'CheckpointError', 'rng_state', 'set_rng_state', 'save_checkpoint', 'load_checkpoint',
+           'ema_weights', 'first_guess_of', 'load_model', 'check_resumable', 'fit', 'predict', 'train_cli']
 
 # %% ../nbs/04_train.ipynb #df19b815
 OBJECTIVES = ('diffusion', 'regression')
@@ -144,12 +144,27 @@ def with_first_guess(batch:dict, guess=None, obs_mask_key:str='x_valid_mask') ->
     "`batch` plus `first_guess` (B, C, H, W): `guess`'s prediction from the observations under `obs_mask_key`."
     if guess is None: return batch
     seen = batch[obs_mask_key]
-    fg = guess.predict({**batch, 'x_valid_mask': seen, 'x': torch.where(seen, batch['x'], 0.)})
-    return {**batch, 'first_guess': fg.to(batch['x'])}
+    fg = guess.predict({**batch, 'x_valid_mask': seen, 'x': torch.where(seen, batch['x'], 0.)}).to(batch['x'])
+    scale = torch.as_tensor(getattr(guess, 'residual_scale', np.ones(fg.shape[1])), dtype=fg.dtype, device=fg.device)
+    return {**batch, 'first_guess': fg, 'residual_scale': scale.view(1, -1, 1, 1)}
 
-def _residual_base(batch:dict):
-    "What the network's output is added to: the first guess, or 0."
-    return batch.get('first_guess', torch.zeros_like(batch['x']))
+def to_residual(batch:dict, field:torch.Tensor) -> torch.Tensor:
+    "What the network models: (field − first guess) / residual_scale, or the field itself without a first guess."
+    return (field - batch['first_guess']) / batch['residual_scale'] if 'first_guess' in batch else field
+
+def to_field(batch:dict, r:torch.Tensor) -> torch.Tensor:
+    "The field from the network's (N·B, C, H, W) residual `r`: first guess + residual_scale · r."
+    if 'first_guess' not in batch: return r
+    return repeat_batch(batch['first_guess'], r.shape[0] // batch['first_guess'].shape[0]) + batch['residual_scale'] * r
+
+def fit_residual_scale(guess, dataset, batch_size:int=256) -> np.ndarray:
+    "(C,) standard deviation of y − first guess over the valid, unobserved pixels of `dataset`."
+    sq, n = 0., 0.
+    for batch in DataLoader(dataset, batch_size=batch_size):
+        hidden = (batch['y_valid_mask'] & ~batch['x_valid_mask']).float()
+        r = (batch['y'] - guess.predict(batch)) * hidden
+        sq, n = sq + (r ** 2).sum((0, 2, 3)), n + hidden.sum((0, 2, 3))
+    return (sq / n.clamp(min=1)).sqrt().clamp(min=1e-3).numpy()
 
 # %% ../nbs/04_train.ipynb #3189ebc0
 def denoiser(model, batch:dict, obs_mask_key:str='x_valid_mask'):
@@ -170,7 +185,7 @@ def regress(model, batch:dict, obs_mask_key:str='x_valid_mask') -> torch.Tensor:
 def train_loss(model, batch:dict, schedule, cfg:TrainConfig, generator=None) -> torch.Tensor:
     "Loss of `model` on one batch: diffusion or regression, ambient or supervised, as `cfg` says."
     key, mask = 'x_ambient_mask' if cfg.loss == 'ambient' else 'x_valid_mask', loss_mask_for(batch, cfg.loss)
-    target = batch['y'] - _residual_base(batch)                        # (B, C, H, W) the residual if there is a first guess
+    target = to_residual(batch, batch['y'])                            # (B, C, H, W) the scaled residual if there is a first guess
     if cfg.objective == 'regression': return masked_mse(regress(model, batch, key), target, mask)
     return diffusion_loss(denoiser(model, batch, key), target, mask, schedule, cfg.parameterization, generator=generator)
 
@@ -192,13 +207,12 @@ def reconstruct(model, batch:dict, schedule, parameterization='v', sampler='ddim
     if sampler not in SAMPLERS: raise ValueError(f"unknown sampler {sampler!r}: use one of {list(SAMPLERS)}")
     x, m = batch['x'], batch['x_valid_mask']
     B = x.shape[0]
-    base = _residual_base(batch)
     if objective == 'regression': n_samples, out = 1, regress(model, batch)
     else:
-        observed = (repeat_batch(x - base, n_samples), repeat_batch(m, n_samples)) if replace_observed else None
+        observed = (repeat_batch(to_residual(batch, x), n_samples), repeat_batch(m, n_samples)) if replace_observed else None
         out = SAMPLERS[sampler](denoiser(model, batch), (n_samples * B, *x.shape[1:]), schedule, parameterization, steps=steps,
                                 observed=observed, generator=generator, device=x.device, **sampler_kwargs)
-    out = out + repeat_batch(base, n_samples)
+    out = to_field(batch, out)
     samples = torch.where(repeat_batch(m, n_samples), repeat_batch(x, n_samples), out).reshape(n_samples, *x.shape)
     return samples.mean(0), (samples.std(0) if n_samples > 1 else torch.zeros_like(x)), samples
 
@@ -340,8 +354,10 @@ def fit(cfg:TrainConfig, progress=True) -> Path:
     sched = torch.optim.lr_scheduler.LambdaLR(opt, warmup_cosine(cfg.epochs * len(loader), cfg.warmup_frac))
     schedule = make_schedule(cfg.schedule, cfg.timesteps)
     guess = None
-    if cfg.first_guess:
-        guess = baseline_from_state(ck['first_guess']) if ck is not None else BASELINES[cfg.first_guess]().fit(train_set)
+    if cfg.first_guess and ck is not None: guess = baseline_from_state(ck['first_guess'])
+    elif cfg.first_guess:
+        guess = BASELINES[cfg.first_guess]().fit(train_set)
+        guess.residual_scale = fit_residual_scale(guess, train_set)
     key = 'x_ambient_mask' if cfg.loss == 'ambient' else 'x_valid_mask'
     start = 0
     if ck is not None:
