@@ -231,12 +231,12 @@ def score(predict_fn, # batch -> (mean (B, C, H, W), samples (N, B, C, H, W) or 
     return acc.result()
 
 def evaluate(model, dataset, norm:Normalizer, schedule, parameterization='v', sampler='ddim', steps=25, n_samples=1,
-             seed=0, objective='diffusion', guess=None, **kwargs) -> dict:
-    "`score` of sampled reconstructions by `model` (refining `guess`'s first guess, if any)."
+             seed=0, objective='diffusion', guess=None, sampler_kwargs:dict|None=None, **kwargs) -> dict:
+    "`score` of sampled reconstructions by `model` (refining `guess`'s first guess, if any); `sampler_kwargs` e.g. dict(eta=1.)."
     g = torch.Generator(kwargs.get('device', 'cpu')).manual_seed(seed)
     def predict_fn(batch):
         mean, _, samples = reconstruct(model, with_first_guess(batch, guess), schedule, parameterization, sampler, steps,
-                                       n_samples, generator=g, objective=objective)
+                                       n_samples, generator=g, objective=objective, **(sampler_kwargs or {}))
         return mean, samples
     return score(predict_fn, dataset, norm, **kwargs)
 
