@@ -439,6 +439,7 @@ class Normalizer:
 
     def norm_thetao(self, x, axis=-3): return (x - self._shape(self.thetao_mean, x, axis)) / self._shape(self.thetao_std, x, axis)
     def denorm_thetao(self, x, axis=-3): return x * self._shape(self.thetao_std, x, axis) + self._shape(self.thetao_mean, x, axis)
+    def denorm_spread(self, x, axis=-3): return x * self._shape(self.thetao_std, x, axis)  # a std or an error: rescale only
     def norm_sst(self, x): return (x - self.sst_mean) / self.sst_std
     def save(self, path): Path(path).write_text(json.dumps(asdict(self), indent=1))
     @classmethod

@@ -81,7 +81,7 @@ import pandas as pd
 from torch.utils.data import default_collate
 
 from . import train
-from .diffusion import SCHEDULES, denormalise, make_schedule
+from .diffusion import SCHEDULES, make_schedule
 
 # %% ../nbs/06_diagnostics.ipynb #3f64eb9b
 @torch.no_grad()
@@ -313,8 +313,7 @@ def month_reconstruction(model, # a DepthDif denoiser (eval mode) on `device`
     batch = train.with_first_guess(train.to_device(batch, device), guess)
     mean, std, _ = train.reconstruct(model, batch, schedule, parameterization, sampler, steps,
                                      n_samples, generator=torch.Generator(device).manual_seed(seed))
-    stats = [torch.tensor(v) for v in (dataset.norm.thetao_mean, dataset.norm.thetao_std)]
-    f = region_fields(dataset, month, dict(recon=denormalise(mean.cpu(), *stats), sigma=denormalise(std.cpu(), *stats, spread=True)))
+    f = region_fields(dataset, month, dict(recon=dataset.norm.denorm_thetao(mean.cpu()), sigma=dataset.norm.denorm_spread(std.cpu())))
     return dict(target=f['target'], obs=f['obs'], recon=f['recon'], error=f['recon'] - f['target'], sigma=f['sigma'], land=f['land'])
 
 # %% ../nbs/06_diagnostics.ipynb #c05a90d8

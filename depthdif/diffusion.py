@@ -17,7 +17,7 @@ from tqdm.auto import tqdm
 __all__ = ['SCHEDULES', 'PARAMETERIZATIONS', 'LOSS_MODES', 'SPACINGS', 'Schedule', 'make_schedule', 'q_sample', 'predict_x0_eps',
            'target_for', 'masked_mse', 'loss_mask_for', 'diffusion_loss', 'sampling_timesteps', 'replace_observed',
            'q_posterior', 'ddpm_sample', 'ddim_sample', 'dpmpp_2m_sample', 'repeat_batch', 'Ensemble',
-           'sample_ensemble', 'denormalise']
+           'sample_ensemble']
 
 # %% ../nbs/03_diffusion.ipynb #79a3226a
 SCHEDULES = ('linear', 'cosine', 'quadratic', 'sigmoid')
@@ -354,15 +354,3 @@ def sample_ensemble(sampler:Callable, # e.g. `ddim_sample`
     x = sampler(denoise_fn, (n_samples * shape[0], *shape[1:]), observed=observed, **sampler_kwargs)
     samples = x.reshape(n_samples, *shape)
     return Ensemble(samples.mean(0), samples.std(0), samples)
-
-# %% ../nbs/03_diffusion.ipynb #d0acdbaa
-def denormalise(x:Tensor, # (..., C, H, W) normalised values
-                mean:Tensor, # (C,) per-depth mean, °C
-                std:Tensor, # (C,) per-depth std, °C
-                spread:bool=False, # True for a std/error: rescale only
-               ) -> Tensor: # (..., C, H, W) in °C
-    "Undo the per-depth z-score: x·std + mean (or x·std for a spread)."
-    if mean.shape != (x.shape[-3],) or std.shape != (x.shape[-3],):
-        raise ValueError(f"mean and std must have shape ({x.shape[-3]},) to match C, got {tuple(mean.shape)}, {tuple(std.shape)}")
-    std = std.to(x).reshape(-1, 1, 1)
-    return x * std if spread else x * std + mean.to(x).reshape(-1, 1, 1)

@@ -432,7 +432,7 @@ def predict(checkpoint,                 # path to a DepthDif checkpoint (or a lo
                      doy=torch.tensor([doy[t] for t, _, _ in win], dtype=torch.float32))
         mu, sd, _ = reconstruct(model, with_first_guess(to_device(batch, device), guess), schedule, cfg['parameterization'], sampler, steps, n_samples,
                                 generator=g, objective=cfg['objective'])
-        mu, sd = norm.denorm_thetao(mu).cpu().numpy(), (sd * torch.tensor(norm.thetao_std).view(-1, 1, 1).to(sd)).cpu().numpy()
+        mu, sd = norm.denorm_thetao(mu).cpu().numpy(), norm.denorm_spread(sd).cpu().numpy()
         for n, (t, a, b) in enumerate(win):
             mean[t, :, a, b] = np.where(land[n], np.nan, mu[n]); std[t, :, a, b] = np.where(land[n], np.nan, sd[n])
     dims, coords = ('time', 'depth', 'lat', 'lon'), dict(time=sst.time.values, depth=('depth', np.asarray(norm.depths), dict(units='m', positive='down')),
