@@ -12,12 +12,14 @@ from scipy.interpolate import griddata
 from scipy.spatial import QhullError
 
 # %% auto #0
-__all__ = ['BASELINES', 'collect', 'grid_lat_step', 'row_lat', 'Baseline', 'month_index', 'Climatology', 'poly_features',
-           'SSTRegression', 'interp_fields', 'Interp', 'idw_fields', 'IDW', 'oi_fields', 'oi_grid_mse',
+__all__ = ['BASELINES', 'as_numpy', 'collect', 'grid_lat_step', 'row_lat', 'Baseline', 'month_index', 'Climatology',
+           'poly_features', 'SSTRegression', 'interp_fields', 'Interp', 'idw_fields', 'IDW', 'oi_fields', 'oi_grid_mse',
            'RegressionInterp', 'RegressionOI', 'baseline_state', 'baseline_from_state']
 
 # %% ../nbs/05_baselines.ipynb #b9ec7ee3
-def _numpy(v) -> np.ndarray: return v.detach().cpu().numpy() if isinstance(v, Tensor) else np.asarray(v)
+def as_numpy(v) -> np.ndarray:
+    "A tensor (any device) or array-like as a numpy array."
+    return v.detach().cpu().numpy() if isinstance(v, Tensor) else np.asarray(v)
 
 def collect(data, # a batch dict (or one sample), a Dataset / list of sample dicts, or a DataLoader of batch dicts
             batch_size:int=256, # batch size used to read a Dataset
@@ -29,7 +31,7 @@ def collect(data, # a batch dict (or one sample), a Dataset / list of sample dic
     if not batches: raise ValueError("data holds no sample")
     if 'x' not in batches[0]: raise ValueError(f"not a batch-contract dict: no 'x' (keys: {sorted(batches[0])})")
     batches = [b if np.ndim(b['x']) == 4 else default_collate([b]) for b in batches]
-    return {k: np.concatenate([_numpy(b[k]) for b in batches]) for k in batches[0]}
+    return {k: np.concatenate([as_numpy(b[k]) for b in batches]) for k in batches[0]}
 
 # %% ../nbs/05_baselines.ipynb #c6979094
 def _check(b:dict, keys) -> dict:

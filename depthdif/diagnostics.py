@@ -81,6 +81,7 @@ import pandas as pd
 from torch.utils.data import default_collate
 
 from . import train
+from .baselines import as_numpy
 from .diffusion import SCHEDULES, make_schedule
 
 # %% ../nbs/06_diagnostics.ipynb #3f64eb9b
@@ -256,14 +257,12 @@ def plot_rank_histogram(counts:np.ndarray, # from `rank_histogram`
     return ax
 
 # %% ../nbs/06_diagnostics.ipynb #17d208a2
-def _numpy(v) -> np.ndarray: return v.detach().cpu().numpy() if isinstance(v, Tensor) else np.asarray(v)
-
 def mosaic(values, # (N, C, p, p) per-patch values; NaN where unknown
            origins, # [(i, j), ...] upper-left corner of each patch on the grid
            shape:tuple, # (H, W) of the grid
           ) -> np.ndarray: # (C, H, W): mean of the overlapping patches, NaN where none has a value
     "Put patches back on the grid, averaging where they overlap."
-    values = _numpy(values).astype('float64')
+    values = as_numpy(values).astype('float64')
     if values.ndim != 4 or len(values) != len(origins):
         raise ValueError(f"values must be (N, C, p, p) with N = len(origins) = {len(origins)}, got shape {values.shape}")
     (N, C, p, _), (H, W) = values.shape, shape
@@ -293,7 +292,7 @@ def region_fields(dataset, # a `PatchDataset` (has `.keys`, `.norm`, `.thetao`)
     per_patch = dict(target=torch.where(valid, dataset.norm.denorm_thetao(batch['y']), torch.nan),
                      obs=torch.where(batch['x_valid_mask'], dataset.norm.denorm_thetao(batch['x']), torch.nan))
     for name, v in (preds or {}).items():
-        v = torch.as_tensor(_numpy(v))
+        v = torch.as_tensor(as_numpy(v))
         if v.shape != valid.shape: raise ValueError(f"preds[{name!r}] has shape {tuple(v.shape)}, expected {tuple(valid.shape)}")
         per_patch[name] = torch.where(valid, v, torch.nan)
     origins, shape = [dataset.keys[n][1:] for n in idx], dataset.thetao.shape[-2:]
@@ -306,13 +305,14 @@ def month_reconstruction(model, # a DepthDif denoiser (eval mode) on `device`
                          n_samples:int=4, # ensemble members, >= 2 for a spread
                          seed:int=0, device='cpu',
                          guess=None, # the fitted first-guess baseline of a model that refines one (`train.first_guess_of`)
+                         spread_scale=None, # (C,) spread calibration (`train.spread_scale_of`); None: raw ensemble spread
                         ) -> dict: # target, obs, recon, error (recon − target), sigma: (C, H, W) °C; land
     "Ensemble reconstruction of every patch of `dataset` at `month`, with its error and spread, as maps."
     if n_samples < 2: raise ValueError(f"n_samples must be >= 2 for the ensemble spread, got {n_samples}")
     _, batch = month_batch(dataset, month)
     batch = train.with_first_guess(train.to_device(batch, device), guess)
     mean, std, _ = train.reconstruct(model, batch, schedule, parameterization, sampler, steps,
-                                     n_samples, generator=torch.Generator(device).manual_seed(seed))
+                                     n_samples, generator=torch.Generator(device).manual_seed(seed), spread_scale=spread_scale)
     f = region_fields(dataset, month, dict(recon=dataset.norm.denorm_thetao(mean.cpu()), sigma=dataset.norm.denorm_spread(std.cpu())))
     return dict(target=f['target'], obs=f['obs'], recon=f['recon'], error=f['recon'] - f['target'], sigma=f['sigma'], land=f['land'])
 

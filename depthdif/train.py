@@ -4,7 +4,7 @@
 
 # %% ../nbs/04_train.ipynb #969f84ef
 from __future__ import annotations
-import csv, json, math, os, random, time
+import csv, json, math, os, random, time, warnings
 from dataclasses import dataclass, asdict, fields
 from pathlib import Path
 
@@ -31,8 +31,9 @@ from .baselines import BASELINES, baseline_from_state, baseline_state
 __all__ = ['OBJECTIVES', 'SAMPLERS', 'CHECKPOINT_FORMAT', 'RUN_CONTROL', 'TrainConfig', 'resolve_device', 'setup_distributed',
            'seed_everything', 'build_model', 'warmup_cosine', 'with_first_guess', 'to_residual', 'to_field',
            'fit_residual_scale', 'denoiser', 'regress', 'train_loss', 'datasets_for', 'to_device', 'reconstruct',
-           'score', 'evaluate', 'CheckpointError', 'rng_state', 'set_rng_state', 'save_checkpoint', 'load_checkpoint',
-           'ema_weights', 'first_guess_of', 'load_model', 'check_resumable', 'fit', 'predict', 'train_cli']
+           'score', 'evaluate', 'fit_spread_scale', 'CheckpointError', 'rng_state', 'set_rng_state', 'save_checkpoint',
+           'load_checkpoint', 'ema_weights', 'first_guess_of', 'spread_scale_of', 'load_model', 'check_resumable',
+           'fit', 'predict', 'train_cli']
 
 # %% ../nbs/04_train.ipynb #df19b815
 OBJECTIVES = ('diffusion', 'regression')
@@ -76,6 +77,8 @@ class TrainConfig:
     device: str = 'auto'                  # 'auto', 'cpu', 'cuda', 'cuda:1', ...
     resume: bool = False                  # continue from out_dir/checkpoints/last.pt
     num_workers: int = 0                  # DataLoader workers
+    calib_samples: int = 8                # ensemble size of the spread calibration on the validation split after training; 0: none
+    calib_steps: int = 25                 # DDIM steps of that calibration (use the same settings to sample)
 
     @classmethod
     def from_dict(cls, d:dict) -> TrainConfig:
@@ -100,7 +103,9 @@ class TrainConfig:
                   ('timesteps', self.timesteps >= 2, 'an integer >= 2'), ('val_steps', 1 <= self.val_steps <= self.timesteps, f'in 1..timesteps'),
                   ('patch_size', self.patch_size % 2 ** (len(self.channels) - 1) == 0 and self.patch_size > 0,
                    f'a positive multiple of {2 ** (len(self.channels) - 1)} for {len(self.channels)} U-Net levels'),
-                  ('depths', len(self.depths) >= 1, 'a non-empty list of metres'), ('max_patches', self.max_patches >= 0, '>= 0')]
+                  ('depths', len(self.depths) >= 1, 'a non-empty list of metres'), ('max_patches', self.max_patches >= 0, '>= 0'),
+                  ('calib_samples', self.calib_samples == 0 or self.calib_samples >= 2, '0 (no calibration) or >= 2'),
+                  ('calib_steps', 1 <= self.calib_steps <= self.timesteps, 'in 1..timesteps')]
         for name, ok, want in checks:
             if not ok: raise ValueError(f"parameter {name}={getattr(self, name)!r} is invalid: must be {want}")
         return self
@@ -202,7 +207,9 @@ SAMPLERS = dict(ddpm=ddpm_sample, ddim=ddim_sample, dpmpp_2m=dpmpp_2m_sample)
 
 @torch.no_grad()
 def reconstruct(model, batch:dict, schedule, parameterization='v', sampler='ddim', steps=25, n_samples=1,
-                generator=None, replace_observed=False, objective='diffusion', **sampler_kwargs):
+                generator=None, replace_observed=False, objective='diffusion',
+                spread_scale=None, # (C,) factors on the members' deviations from their mean (`fit_spread_scale`); None: raw
+                **sampler_kwargs):
     "(mean, std, samples) of `n_samples` reconstructions of `batch`: (B, C, H, W), (B, C, H, W), (N, B, C, H, W)."
     if sampler not in SAMPLERS: raise ValueError(f"unknown sampler {sampler!r}: use one of {list(SAMPLERS)}")
     x, m = batch['x'], batch['x_valid_mask']
@@ -214,6 +221,9 @@ def reconstruct(model, batch:dict, schedule, parameterization='v', sampler='ddim
                                 observed=observed, generator=generator, device=x.device, **sampler_kwargs)
     out = to_field(batch, out)
     samples = torch.where(repeat_batch(m, n_samples), repeat_batch(x, n_samples), out).reshape(n_samples, *x.shape)
+    if spread_scale is not None:                                       # observed pixels have no spread, so they stay as observed
+        k = torch.as_tensor(np.asarray(spread_scale), dtype=x.dtype, device=x.device).view(1, 1, -1, 1, 1)
+        samples = samples.mean(0) + k * (samples - samples.mean(0))
     return samples.mean(0), (samples.std(0) if n_samples > 1 else torch.zeros_like(x)), samples
 
 # %% ../nbs/04_train.ipynb #15ab269a
@@ -231,14 +241,23 @@ def score(predict_fn, # batch -> (mean (B, C, H, W), samples (N, B, C, H, W) or 
     return acc.result()
 
 def evaluate(model, dataset, norm:Normalizer, schedule, parameterization='v', sampler='ddim', steps=25, n_samples=1,
-             seed=0, objective='diffusion', guess=None, sampler_kwargs:dict|None=None, **kwargs) -> dict:
+             seed=0, objective='diffusion', guess=None, sampler_kwargs:dict|None=None, spread_scale=None, **kwargs) -> dict:
     "`score` of sampled reconstructions by `model` (refining `guess`'s first guess, if any); `sampler_kwargs` e.g. dict(eta=1.)."
     g = torch.Generator(kwargs.get('device', 'cpu')).manual_seed(seed)
     def predict_fn(batch):
         mean, _, samples = reconstruct(model, with_first_guess(batch, guess), schedule, parameterization, sampler, steps,
-                                       n_samples, generator=g, objective=objective, **(sampler_kwargs or {}))
+                                       n_samples, generator=g, objective=objective, spread_scale=spread_scale, **(sampler_kwargs or {}))
         return mean, samples
     return score(predict_fn, dataset, norm, **kwargs)
+
+# %% ../nbs/04_train.ipynb #964228fe
+def fit_spread_scale(model, dataset, norm:Normalizer, schedule, parameterization='v', sampler='ddim', steps=25, n_samples=8,
+                     **kwargs) -> np.ndarray:
+    "(C,) spread inflation per depth that makes an `n_samples` ensemble calibrated on `dataset` (use the validation split)."
+    if n_samples < 2: raise ValueError(f"n_samples must be >= 2 to measure a spread, got {n_samples}")
+    per_depth = evaluate(model, dataset, norm, schedule, parameterization, sampler, steps, n_samples, **kwargs)['hidden']['per_depth']
+    # a calibrated N-member ensemble has E[member variance] = N/(N+1) · E[(mean − truth)²]
+    return np.array([math.sqrt(n_samples / (n_samples + 1)) / v['spread_skill'] for v in per_depth.values()], 'float32')
 
 # %% ../nbs/04_train.ipynb #88e2f18e
 class CheckpointError(ValueError):
@@ -296,6 +315,11 @@ def first_guess_of(ck:dict):
     "The fitted first-guess baseline a checkpoint's model refines, or None."
     return baseline_from_state(ck['first_guess']) if ck.get('first_guess') else None
 
+def spread_scale_of(ck:dict, sampler='ddim', steps=25, n_samples=8):
+    "The checkpoint's (C,) spread calibration if it was fitted for this sampler, step count and ensemble size, else None."
+    c = ck.get('spread_calibration')
+    return np.asarray(c['scale'], 'float32') if c and (c['sampler'], c['steps'], c['n_samples']) == (sampler, steps, n_samples) else None
+
 def load_model(checkpoint, map_location='cpu', ema=True) -> tuple[DepthDifUNet, dict]:
     "(model in eval mode, checkpoint dict) from a checkpoint path; EMA weights by default."
     ck = checkpoint if isinstance(checkpoint, dict) else load_checkpoint(checkpoint, map_location)
@@ -305,7 +329,7 @@ def load_model(checkpoint, map_location='cpu', ema=True) -> tuple[DepthDifUNet, 
     return model.eval(), ck
 
 # %% ../nbs/04_train.ipynb #eef71ab8
-RUN_CONTROL = ('epochs', 'resume', 'out_dir', 'device', 'num_workers')
+RUN_CONTROL = ('epochs', 'resume', 'out_dir', 'device', 'num_workers', 'calib_samples', 'calib_steps')
 
 def check_resumable(cfg:TrainConfig, saved:dict):
     "Raise CheckpointError naming the parameters where `cfg` differs from the checkpoint's config."
@@ -384,10 +408,15 @@ def fit(cfg:TrainConfig, progress=True) -> Path:
             row = dict(epoch=epoch, train_loss=float(np.mean(losses)), lr=sched.get_last_lr()[0], val_rmse=val['rmse'],
                        **{f'val_rmse_{d}m': v['rmse'] for d, v in val['per_depth'].items()}, seconds=time.time() - t0)
             _write_metrics(out / 'metrics.csv', row)
+            calib = None
+            if epoch == cfg.epochs - 1 and cfg.objective == 'diffusion' and cfg.calib_samples:
+                scale = fit_spread_scale(ema.module, dsets['val'], norm, schedule, cfg.parameterization, 'ddim', cfg.calib_steps,
+                                         cfg.calib_samples, guess=guess, seed=cfg.seed, batch_size=64, device=device)
+                calib = dict(sampler='ddim', steps=cfg.calib_steps, n_samples=cfg.calib_samples, scale=scale.tolist())
             save_checkpoint(out / 'checkpoints' / 'last.pt', model=model.state_dict(), ema=ema.state_dict(), optimizer=opt.state_dict(),
                             scheduler=sched.state_dict(), epoch=epoch, rng=rng_state(), config=json.loads(json.dumps(asdict(cfg))),
                             norm=asdict(norm), depths=list(norm.depths), model_config=model.config, metrics=row,
-                            first_guess=baseline_state(guess) if guess is not None else None)
+                            first_guess=baseline_state(guess) if guess is not None else None, spread_calibration=calib)
             bar.set_postfix(loss=f"{row['train_loss']:.3f}", val_rmse=f"{row['val_rmse']:.2f}°C")
         if world > 1: dist.barrier()
     if world > 1: dist.destroy_process_group()
@@ -402,11 +431,18 @@ def _tile_origins(n:int, p:int) -> list[int]:
 def predict(checkpoint,                 # path to a DepthDif checkpoint (or a loaded checkpoint dict)
             sst:xr.DataArray,           # (time, lat, lon) SST in °C; NaN on land
             obs:xr.DataArray,           # (time, depth, lat, lon) observed temperature °C, NaN where unobserved; depths of the checkpoint
-            n_samples=8, steps=25, sampler='ddim', seed=0, device='cpu', batch_size=64) -> xr.Dataset:
+            n_samples=8, steps=25, sampler='ddim', seed=0, device='cpu', batch_size=64,
+            calibrated=True,            # apply the checkpoint's spread calibration (fitted for ddim, its steps and members)
+           ) -> xr.Dataset:
     "Reconstruct `thetao_mean` and `thetao_std` (time, depth, lat, lon) in °C over the region of `sst`."
     model, ck = load_model(checkpoint)
     model.to(device)
     norm, cfg, guess = Normalizer(**ck['norm']), ck['config'], first_guess_of(ck)
+    spread_scale = spread_scale_of(ck, sampler, steps, n_samples) if calibrated else None
+    if calibrated and spread_scale is None and n_samples > 1 and ck.get('spread_calibration'):
+        c = ck['spread_calibration']
+        warnings.warn(f"thetao_std is uncalibrated: the checkpoint's spread calibration is for {c['sampler']} {c['steps']} steps, "
+                      f"{c['n_samples']} members, not {sampler} {steps} steps, {n_samples} members")
     if not np.allclose(obs.depth.values, norm.depths): raise ValueError(f"obs depths {obs.depth.values.tolist()} differ from the model's {norm.depths}")
     if sst.dims != ('time', 'lat', 'lon'): raise ValueError(f"sst must have dims (time, lat, lon), got {sst.dims}")
     p = cfg['patch_size']
@@ -431,13 +467,14 @@ def predict(checkpoint,                 # path to a DepthDif checkpoint (or a lo
                      coords=torch.tensor([[sst.lat.values[a].mean(), sst.lon.values[b].mean()] for _, a, b in win], dtype=torch.float32),
                      doy=torch.tensor([doy[t] for t, _, _ in win], dtype=torch.float32))
         mu, sd, _ = reconstruct(model, with_first_guess(to_device(batch, device), guess), schedule, cfg['parameterization'], sampler, steps, n_samples,
-                                generator=g, objective=cfg['objective'])
+                                generator=g, objective=cfg['objective'], spread_scale=spread_scale)
         mu, sd = norm.denorm_thetao(mu).cpu().numpy(), norm.denorm_spread(sd).cpu().numpy()
         for n, (t, a, b) in enumerate(win):
             mean[t, :, a, b] = np.where(land[n], np.nan, mu[n]); std[t, :, a, b] = np.where(land[n], np.nan, sd[n])
     dims, coords = ('time', 'depth', 'lat', 'lon'), dict(time=sst.time.values, depth=('depth', np.asarray(norm.depths), dict(units='m', positive='down')),
                                                          lat=sst.lat.values, lon=sst.lon.values)
-    attrs = lambda what: dict(units='degC', long_name=f'{what} of the DepthDif ensemble ({n_samples} members, {sampler} {steps} steps)')
+    cal = ', calibrated spread' if spread_scale is not None else ''
+    attrs = lambda what: dict(units='degC', long_name=f'{what} of the DepthDif ensemble ({n_samples} members, {sampler} {steps} steps{cal})')
     return xr.Dataset(dict(thetao_mean=(dims, mean, dict(attrs('Sea water temperature: mean'), standard_name='sea_water_potential_temperature')),
                            thetao_std=(dims, std, attrs('Sea water temperature: standard deviation'))), coords=coords,
                       attrs=dict(Conventions='CF-1.8', source=f'DepthDif {Path(str(checkpoint)).name if not isinstance(checkpoint, dict) else "checkpoint"}'))

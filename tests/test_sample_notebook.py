@@ -1,5 +1,6 @@
 "nbs/sample.ipynb through papermill on a tiny checkpoint, and with no checkpoint at all."
 import json
+import nbformat
 import pytest
 from conftest import ROOT, run, tool
 
@@ -9,7 +10,7 @@ METHODS = {'climatology', 'sst_regression', 'interp', 'idw', 'regression_interp'
 def tiny_run(tmp_path_factory):
     "A 1-epoch diffusion model refining the OI first guess, with its deterministic twin."
     d = tmp_path_factory.mktemp('tiny')
-    extra = dict(channels=[16, 32], emb_dim=32, val_steps=2, first_guess='regression_oi')
+    extra = dict(channels=[16, 32], emb_dim=32, val_steps=2, first_guess='regression_oi', calib_samples=2, calib_steps=2)
     base = [tool('depthdif-train'), '--epochs', '1', '--max_patches', '16', '--batch_size', '8']
     run(base + ['--out_dir', str(d / 'run'), '--params_json', json.dumps(extra)], cwd=d)
     run(base + ['--out_dir', str(d / 'run' / 'unet'), '--params_json', json.dumps({**extra, 'objective': 'regression'})], cwd=d)
@@ -20,11 +21,15 @@ def test_sample_notebook_with_checkpoint(tiny_run, tmp_path):
     run([tool('papermill'), str(ROOT / 'nbs/sample.ipynb'), str(tmp_path / 'out.ipynb'), '-p', 'checkpoint', str(tiny_run / 'checkpoints/last.pt'),
          '-p', 'n_samples', '2', '-p', 'steps', '2', '-y', 'sweep_steps: [2, 3]', '-p', 'out_dir', str(out)], cwd=tmp_path)
     metrics = json.loads((out / 'metrics.json').read_text())
-    assert set(metrics) == METHODS | {'unet', 'diffusion'}
+    assert set(metrics) == METHODS | {'unet', 'diffusion', 'diffusion_uncalibrated'}
     for name, m in metrics.items():
         assert {'rmse', 'mae', 'bias', 'per_depth'} <= set(m['hidden']) and 'observed' in m, name
         assert m['hidden']['rmse'] > 0 and m['observed']['rmse'] < 1e-4, name  # observations are kept by every method
-    assert 'crps' in metrics['diffusion']['hidden'] and 'spread_skill' in metrics['diffusion']['hidden']
+    cal, raw = metrics['diffusion']['hidden'], metrics['diffusion_uncalibrated']['hidden']
+    assert cal['rmse'] == pytest.approx(raw['rmse'], rel=1e-5)        # the same members: the calibration moves spread, not mean
+    assert cal['spread_skill'] != pytest.approx(raw['spread_skill'], rel=1e-3) and cal['crps'] != raw['crps']
+    printed = ''.join(o.get('text', '') for c in nbformat.read(tmp_path / 'out.ipynb', as_version=4).cells for o in c.get('outputs', []))
+    assert 'spread calibration per depth' in printed and 'fitting the spread calibration' not in printed  # the checkpoint's (ddim-2, ×2)
     table = (out / 'skill_table.md').read_text()
     assert all(name in table for name in metrics)
     for name in ('step_sweep.csv', 'step_sweep.png', 'intermediates.png', 'mae_vs_step.png', 'schedules.png', 'map.png'):

@@ -18,6 +18,9 @@ def test_train_notebook_writes_run_folder(tmp_path):
     m = json.loads((out / 'test_metrics.json').read_text())['diffusion']['hidden']
     assert np.isfinite(m['rmse']) and m['rmse'] > 0 and set(m['per_depth']) == {'10', '30', '50', '100', '200', '500'}
     assert 'crps' in m and 'spread_skill' in m
+    calib = torch.load(out / 'checkpoints/last.pt', weights_only=True)['spread_calibration']   # fitted for the notebook's eval settings
+    assert (calib['sampler'], calib['steps'], calib['n_samples'], len(calib['scale'])) == ('ddim', 2, 2, 6) and min(calib['scale']) > 0
+    assert json.loads((out / 'test_metrics.json').read_text())['spread_scale'] == calib['scale']
 
 @pytest.mark.parametrize('param,value,message', [('epochs', '-1', 'epochs=-1'), ('schedule', 'exotic', "schedule='exotic'"),
                                                   ('corruption', '1.0', 'corruption=1.0')])
@@ -30,7 +33,7 @@ def test_bad_parameter_stops_early(tmp_path, param, value, message):
 
 def _train_cmd(out, epochs):
     return [tool('depthdif-train'), '--epochs', str(epochs), '--max_patches', '32', '--batch_size', '8', '--out_dir', str(out),
-            '--params_json', json.dumps(dict(channels=[16, 32], emb_dim=32, val_steps=2))]
+            '--params_json', json.dumps(dict(channels=[16, 32], emb_dim=32, val_steps=2, calib_samples=2, calib_steps=2))]
 
 def test_kill_and_resume(tmp_path):
     "SIGKILL after the first checkpoint, then resume: training continues from the saved epoch with the same config."
