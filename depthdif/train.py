@@ -30,10 +30,10 @@ from .baselines import BASELINES, baseline_from_state, baseline_state
 # %% auto #0
 __all__ = ['OBJECTIVES', 'SAMPLERS', 'CHECKPOINT_FORMAT', 'RUN_CONTROL', 'TrainConfig', 'resolve_device', 'setup_distributed',
            'seed_everything', 'build_model', 'warmup_cosine', 'with_first_guess', 'to_residual', 'to_field',
-           'fit_residual_scale', 'denoiser', 'regress', 'train_loss', 'datasets_for', 'to_device', 'reconstruct',
-           'score', 'evaluate', 'fit_spread_scale', 'CheckpointError', 'rng_state', 'set_rng_state', 'save_checkpoint',
-           'load_checkpoint', 'ema_weights', 'first_guess_of', 'spread_scale_of', 'load_model', 'check_resumable',
-           'fit', 'predict', 'train_cli']
+           'fit_residual_scale', 'denoiser', 'regress', 'train_loss', 'datasets_for', 'to_device', 'inflate_spread',
+           'reconstruct', 'score', 'evaluate', 'fit_spread_scale', 'CheckpointError', 'rng_state', 'set_rng_state',
+           'save_checkpoint', 'load_checkpoint', 'ema_weights', 'first_guess_of', 'spread_scale_of', 'load_model',
+           'check_resumable', 'fit', 'predict', 'train_cli']
 
 # %% ../nbs/04_train.ipynb #df19b815
 OBJECTIVES = ('diffusion', 'regression')
@@ -205,6 +205,14 @@ def to_device(batch:dict, device) -> dict: return {k: v.to(device, non_blocking=
 # %% ../nbs/04_train.ipynb #72b1f4e5
 SAMPLERS = dict(ddpm=ddpm_sample, ddim=ddim_sample, dpmpp_2m=dpmpp_2m_sample)
 
+def inflate_spread(samples:torch.Tensor, # (N, B, C, H, W) ensemble members
+                   spread_scale,         # (C,) factors on the members' deviations from their mean (`fit_spread_scale`)
+                  ) -> torch.Tensor:     # (N, B, C, H, W) same mean; observed pixels (no spread) stay as observed
+    "The ensemble with each member's deviation from the ensemble mean multiplied by its depth's factor."
+    k = torch.as_tensor(np.asarray(spread_scale), dtype=samples.dtype, device=samples.device).view(1, 1, -1, 1, 1)
+    mean = samples.mean(0)
+    return mean + k * (samples - mean)
+
 @torch.no_grad()
 def reconstruct(model, batch:dict, schedule, parameterization='v', sampler='ddim', steps=25, n_samples=1,
                 generator=None, replace_observed=False, objective='diffusion',
@@ -221,9 +229,7 @@ def reconstruct(model, batch:dict, schedule, parameterization='v', sampler='ddim
                                 observed=observed, generator=generator, device=x.device, **sampler_kwargs)
     out = to_field(batch, out)
     samples = torch.where(repeat_batch(m, n_samples), repeat_batch(x, n_samples), out).reshape(n_samples, *x.shape)
-    if spread_scale is not None:                                       # observed pixels have no spread, so they stay as observed
-        k = torch.as_tensor(np.asarray(spread_scale), dtype=x.dtype, device=x.device).view(1, 1, -1, 1, 1)
-        samples = samples.mean(0) + k * (samples - samples.mean(0))
+    if spread_scale is not None: samples = inflate_spread(samples, spread_scale)
     return samples.mean(0), (samples.std(0) if n_samples > 1 else torch.zeros_like(x)), samples
 
 # %% ../nbs/04_train.ipynb #15ab269a
