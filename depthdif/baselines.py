@@ -133,27 +133,38 @@ def poly_features(eo:np.ndarray, # (...) normalised SST
     return np.stack([eo ** i * abs_lat ** j for i in range(degree + 1) for j in range(degree + 1 - i)], -1)
 
 class SSTRegression(Baseline):
-    "Per-depth least-squares polynomial of temperature in SST and |latitude|."
+    "Per-depth least-squares polynomial of temperature in SST and |latitude|, with its own where the SST is gap-filled."
     needs = Baseline.needs + ('eo', 'coords')
     needs_fit = True
+    min_per_feature = 10  # gap-filled training pixels per polynomial term needed to fit them their own polynomial
     def __init__(self, degree:int=2, # total degree of the polynomial in (SST, |lat|)
-                 lat_step:float|None=None): # degrees per pixel row; None: the training grid's, 0: patch centre
+                 lat_step:float|None=None, # degrees per pixel row; None: the training grid's, 0: patch centre
+                 split_filled:bool=True): # fit pixels with a gap-filled SST (`eo_valid_mask` False) with a polynomial of their own
         if degree < 1: raise ValueError(f"degree must be >= 1, got {degree}")
-        self.degree, self.lat_step = degree, lat_step
+        self.degree, self.lat_step, self.split_filled = degree, lat_step, split_filled
 
     def _features(self, b): # (B, H, W, F)
         lat = row_lat(b['coords'], b['x'].shape[2], self.lat_step_)[:, :, None]  # (B, H, 1)
         return poly_features(b['eo'][:, 0], np.abs(lat) / 90, self.degree)
 
+    def _measured(self, b): # (B, H, W) bool, pixels that use the polynomial of measured SST
+        if not self.split_filled or 'eo_valid_mask' not in b: return np.ones(b['eo'][:, 0].shape, bool)
+        return b['eo_valid_mask'][:, 0].astype(bool)
+
     def _fit(self, b, lat_step):
         self.lat_step_ = lat_step if self.lat_step is None else self.lat_step
-        feats = self._features(b)
-        self.coef = np.stack([np.linalg.lstsq(feats[valid], b['y'][:, c][valid], rcond=None)[0]  # (C, F)
-                              for c, valid in enumerate(b['y_valid_mask'].transpose(1, 0, 2, 3))])
+        feats, measured = self._features(b), self._measured(b)
+        lstsq = lambda c, sel: np.linalg.lstsq(feats[sel], b['y'][:, c][sel], rcond=None)[0]  # (F,)
+        valid = b['y_valid_mask'].transpose(1, 0, 2, 3)                                       # (C, B, H, W)
+        self.coef = np.stack([lstsq(c, v & measured) for c, v in enumerate(valid)])             # (C, F)
+        enough = lambda sel: sel.sum() >= self.min_per_feature * feats.shape[-1]
+        self.coef_filled = np.stack([lstsq(c, v & ~measured) if enough(v & ~measured) else self.coef[c]  # (C, F)
+                                     for c, v in enumerate(valid)])
 
     def _fill(self, b):
         if b['x'].shape[1] != len(self.coef): raise ValueError(f"fitted on {len(self.coef)} depths, batch has {b['x'].shape[1]}")
-        return np.moveaxis(self._features(b) @ self.coef.T, -1, 1)     # (B, C, H, W)
+        feats = self._features(b)                                                              # (B, H, W, F)
+        return np.moveaxis(np.where(self._measured(b)[..., None], feats @ self.coef.T, feats @ self.coef_filled.T), -1, 1)  # (B, C, H, W)
 
 # %% ../nbs/05_baselines.ipynb #55e295b2
 def _pixel_grid(H:int, W:int) -> np.ndarray: # (H*W, 2) float (row, col) of every pixel
@@ -284,8 +295,9 @@ class RegressionInterp(Baseline):
     needs = SSTRegression.needs
     needs_fit = True
     def __init__(self, degree:int=2, # total degree of the SST regression
-                 lat_step:float|None=None): # degrees per pixel row; None: the training grid's, 0: patch centre
-        self.regression = SSTRegression(degree, lat_step)
+                 lat_step:float|None=None, # degrees per pixel row; None: the training grid's, 0: patch centre
+                 split_filled:bool=True): # the regression fits gap-filled SST pixels on their own (see `SSTRegression`)
+        self.regression = SSTRegression(degree, lat_step, split_filled)
 
     def _fit(self, b, lat_step):
         self.regression._fit(b, lat_step)
@@ -305,8 +317,9 @@ class RegressionOI(RegressionInterp):
     def __init__(self, degree:int=2, # total degree of the SST regression
                  length_scales=(1., 1.5, 2., 3., 4., 6., 8., 12., 16.), # candidate L (pixels) for the grid search
                  noise_ratios=(0.01, 0.03, 0.1, 0.3, 1., 3.), # candidate nuggets (noise / signal variance)
-                 lat_step:float|None=None): # degrees per pixel row; None: the training grid's, 0: patch centre
-        super().__init__(degree, lat_step)
+                 lat_step:float|None=None, # degrees per pixel row; None: the training grid's, 0: patch centre
+                 split_filled:bool=True): # the regression fits gap-filled SST pixels on their own (see `SSTRegression`)
+        super().__init__(degree, lat_step, split_filled)
         self.length_scales, self.noise_ratios = np.asarray(length_scales, float), np.asarray(noise_ratios, float)
         if not len(self.length_scales) or not len(self.noise_ratios) or (self.length_scales <= 0).any() or (self.noise_ratios <= 0).any():
             raise ValueError(f"length_scales and noise_ratios must be non-empty and > 0, got {length_scales} and {noise_ratios}")

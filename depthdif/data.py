@@ -464,11 +464,12 @@ class PatchDataset(torch.utils.data.Dataset):
                  ambient_extra=0.5,       # extra fraction of observed pixels hidden for m' ⊆ m
                  mask_kind='track',       # 'track' or 'profile'
                  stride=(2, 8), seed=0, fixed_masks=False,
-                 obs=None):               # optional (obs (T, C, H, W) °C, obs_mask) from bin_profiles, replacing synthetic masks
+                 obs=None,                # optional (obs (T, C, H, W) °C, obs_mask) from bin_profiles, replacing synthetic masks
+                 eo_valid=None):          # (T, H, W) bool, where `sst` is measured (False where gap-filled); None: wherever it is finite
         if not 0 <= corruption < 1: raise ValueError(f"corruption must be in [0, 1), got {corruption}")
         if not 0 <= ambient_extra < 1: raise ValueError(f"ambient_extra must be in [0, 1), got {ambient_extra}")
         if mask_kind not in ('track', 'profile'): raise ValueError(f"unknown mask_kind {mask_kind!r}: use 'track' or 'profile'")
-        self.thetao, self.sst, self.obs = thetao, sst, obs
+        self.thetao, self.sst, self.obs, self.eo_valid = thetao, sst, obs, eo_valid
         self.lat, self.lon = np.asarray(lat, 'float32'), np.asarray(lon, 'float32')
         self.doy = pd.DatetimeIndex(np.asarray(time)).dayofyear.values.astype('float32')
         self.keys = [(t, i, j) for t in range(thetao.shape[0]) for i, j in origins]
@@ -500,9 +501,10 @@ class PatchDataset(torch.utils.data.Dataset):
         y = np.where(y_valid, self.norm.norm_thetao(np.nan_to_num(th)), 0).astype('float32')
         x = y if self.obs is None else np.where(m, self.norm.norm_thetao(np.nan_to_num(np.asarray(self.obs[0][t][(slice(None),) + win], 'float32'))), 0)
         eo = np.asarray(self.sst[t][win], 'float32')
+        eo_valid = np.isfinite(eo) & ocean & (True if self.eo_valid is None else np.asarray(self.eo_valid[t][win], bool))
         eo = np.where(np.isfinite(eo), self.norm.norm_sst(np.nan_to_num(eo)), 0).astype('float32')[None]
         f = lambda a: torch.from_numpy(np.ascontiguousarray(a))
-        return dict(y=f(y), y_valid_mask=f(y_valid), eo=f(eo), x=f(np.where(m, x, 0).astype('float32')),
+        return dict(y=f(y), y_valid_mask=f(y_valid), eo=f(eo), eo_valid_mask=f(eo_valid[None]), x=f(np.where(m, x, 0).astype('float32')),
                     x_valid_mask=f(m), x_ambient_mask=f(m_amb), land_mask=f(~ocean[None]),
                     coords=torch.tensor([self.lat[win[0]].mean(), self.lon[win[1]].mean()]),
                     doy=torch.tensor(self.doy[t]))
@@ -515,6 +517,7 @@ def make_datasets(ds:xr.Dataset, depths=DEFAULT_DEPTHS, patch_size=16, stride=8,
         if v not in ds: raise ValueError(f"dataset has no {v!r} variable; found {sorted(map(str, ds.data_vars))}")
     thetao = select_depths(ds.thetao, depths, depth_method).transpose('time', 'depth', 'lat', 'lon').values.astype('float32')
     sst = ds.sst.transpose('time', 'lat', 'lon').values.astype('float32')
+    eo_valid = ~ds.sst_filled.transpose('time', 'lat', 'lon').values.astype(bool) if 'sst_filled' in ds else None
     ocean = np.isfinite(thetao[:, 0]).any(0)
     splits = split_map(ocean.shape, block, fractions, seed)
     origins = patch_origins(ocean, splits, patch_size, stride, min_ocean)
@@ -523,5 +526,5 @@ def make_datasets(ds:xr.Dataset, depths=DEFAULT_DEPTHS, patch_size=16, stride=8,
     if norm is None: norm = Normalizer.fit(thetao, sst, train_pixels & ocean, depths)
     elif not np.allclose(norm.depths, depths): raise ValueError(f"the given Normalizer is for depths {norm.depths}, not {list(depths)}")
     make = lambda s: PatchDataset(thetao, sst, ds.lat.values, ds.lon.values, ds.time.values, origins[s], norm, patch_size,
-                                  seed=seed, fixed_masks=(s != 'train'), **kwargs)
+                                  seed=seed, fixed_masks=(s != 'train'), eo_valid=eo_valid, **kwargs)
     return {s: make(s) for s in SPLITS}, norm

@@ -4,7 +4,7 @@
 
 # %% ../nbs/04_train.ipynb #969f84ef
 from __future__ import annotations
-import csv, json, math, os, random, time, warnings
+import copy, csv, json, math, os, random, time, warnings
 from dataclasses import dataclass, asdict, fields
 from pathlib import Path
 
@@ -48,6 +48,7 @@ class TrainConfig:
     warmup_frac: float = 0.05             # fraction of the steps with linear warm-up, then cosine decay to 0
     grad_clip: float = 1.0                # max gradient norm
     ema_decay: float = 0.995              # EMA of the weights used for validation and inference (~200-step window)
+    keep_best: bool = False               # sample with the EMA weights of the epoch with the lowest validation RMSE (early stopping)
     depths: tuple = DEFAULT_DEPTHS        # target depths, m (linear interpolation between source levels)
     patch_size: int = 16                  # patch side, pixels
     stride: int = 8                       # step between patch origins inside a split block, pixels
@@ -313,9 +314,10 @@ def load_checkpoint(path, map_location='cpu') -> dict:
     return ck
 
 # %% ../nbs/04_train.ipynb #6a130227
-def ema_weights(ck:dict) -> dict:
-    "The EMA model's state dict from a checkpoint (AveragedModel keeps it under `module.`)."
-    return {k[len('module.'):]: v for k, v in ck['ema'].items() if k.startswith('module.')}
+def ema_weights(ck:dict, best:bool=True) -> dict:
+    "The EMA model's state dict from a checkpoint: of its best validation epoch if `best` and it kept one, else the last."
+    ema = ck['best']['ema'] if best and ck.get('best') else ck['ema']
+    return {k[len('module.'):]: v for k, v in ema.items() if k.startswith('module.')}  # AveragedModel keeps it under `module.`
 
 def first_guess_of(ck:dict):
     "The fitted first-guess baseline a checkpoint's model refines, or None."
@@ -327,7 +329,7 @@ def spread_scale_of(ck:dict, sampler='ddim', steps=25, n_samples=8):
     return np.asarray(c['scale'], 'float32') if c and (c['sampler'], c['steps'], c['n_samples']) == (sampler, steps, n_samples) else None
 
 def load_model(checkpoint, map_location='cpu', ema=True) -> tuple[DepthDifUNet, dict]:
-    "(model in eval mode, checkpoint dict) from a checkpoint path; EMA weights by default."
+    "(model in eval mode, checkpoint dict) from a checkpoint path; EMA weights (of the best validation epoch, if kept) by default."
     ck = checkpoint if isinstance(checkpoint, dict) else load_checkpoint(checkpoint, map_location)
     model = DepthDifUNet(**ck['model_config'])
     try: model.load_state_dict(ema_weights(ck) if ema else ck['model'])
@@ -335,7 +337,7 @@ def load_model(checkpoint, map_location='cpu', ema=True) -> tuple[DepthDifUNet, 
     return model.eval(), ck
 
 # %% ../nbs/04_train.ipynb #eef71ab8
-RUN_CONTROL = ('epochs', 'resume', 'out_dir', 'device', 'num_workers', 'calib_samples', 'calib_steps')
+RUN_CONTROL = ('epochs', 'resume', 'out_dir', 'device', 'num_workers', 'calib_samples', 'calib_steps', 'keep_best')
 
 def check_resumable(cfg:TrainConfig, saved:dict):
     "Raise CheckpointError naming the parameters where `cfg` differs from the checkpoint's config."
@@ -389,11 +391,12 @@ def fit(cfg:TrainConfig, progress=True) -> Path:
         guess = BASELINES[cfg.first_guess]().fit(train_set)
         guess.residual_scale = fit_residual_scale(guess, train_set)
     key = 'x_ambient_mask' if cfg.loss == 'ambient' else 'x_valid_mask'
-    start = 0
+    start, best = 0, None  # best: the EMA weights of the epoch with the lowest validation RMSE, {epoch, val_rmse, ema}
     if ck is not None:
         model.load_state_dict(ck['model']); ema.load_state_dict(ck['ema'])
         opt.load_state_dict(ck['optimizer']); sched.load_state_dict(ck['scheduler'])
         set_rng_state(ck['rng']); start = ck['epoch'] + 1
+        best = ck.get('best') if cfg.keep_best else None
     if rank == 0: norm.save(out / 'norm.json')
     amp = torch.autocast('cuda', dtype=torch.bfloat16) if device.type == 'cuda' else torch.autocast('cpu', enabled=False)
     bar = tqdm(range(start, cfg.epochs), disable=not progress or rank != 0, desc='epochs', initial=start, total=cfg.epochs)
@@ -414,15 +417,19 @@ def fit(cfg:TrainConfig, progress=True) -> Path:
             row = dict(epoch=epoch, train_loss=float(np.mean(losses)), lr=sched.get_last_lr()[0], val_rmse=val['rmse'],
                        **{f'val_rmse_{d}m': v['rmse'] for d, v in val['per_depth'].items()}, seconds=time.time() - t0)
             _write_metrics(out / 'metrics.csv', row)
+            if cfg.keep_best and (best is None or val['rmse'] < best['val_rmse']):
+                best = dict(epoch=epoch, val_rmse=val['rmse'], ema={k: v.detach().clone() for k, v in ema.state_dict().items()})
             calib = None
             if epoch == cfg.epochs - 1 and cfg.objective == 'diffusion' and cfg.calib_samples:
-                scale = fit_spread_scale(ema.module, dsets['val'], norm, schedule, cfg.parameterization, 'ddim', cfg.calib_steps,
+                final = ema.module
+                if best is not None: final = copy.deepcopy(ema.module); final.load_state_dict(ema_weights(dict(best=best)))
+                scale = fit_spread_scale(final, dsets['val'], norm, schedule, cfg.parameterization, 'ddim', cfg.calib_steps,
                                          cfg.calib_samples, guess=guess, seed=cfg.seed, batch_size=64, device=device)
                 calib = dict(sampler='ddim', steps=cfg.calib_steps, n_samples=cfg.calib_samples, scale=scale.tolist())
             save_checkpoint(out / 'checkpoints' / 'last.pt', model=model.state_dict(), ema=ema.state_dict(), optimizer=opt.state_dict(),
                             scheduler=sched.state_dict(), epoch=epoch, rng=rng_state(), config=json.loads(json.dumps(asdict(cfg))),
                             norm=asdict(norm), depths=list(norm.depths), model_config=model.config, metrics=row,
-                            first_guess=baseline_state(guess) if guess is not None else None, spread_calibration=calib)
+                            first_guess=baseline_state(guess) if guess is not None else None, spread_calibration=calib, best=best)
             bar.set_postfix(loss=f"{row['train_loss']:.3f}", val_rmse=f"{row['val_rmse']:.2f}°C")
         if world > 1: dist.barrier()
     if world > 1: dist.destroy_process_group()
@@ -439,6 +446,7 @@ def predict(checkpoint,                 # path to a DepthDif checkpoint (or a lo
             obs:xr.DataArray,           # (time, depth, lat, lon) observed temperature °C, NaN where unobserved; depths of the checkpoint
             n_samples=8, steps=25, sampler='ddim', seed=0, device='cpu', batch_size=64,
             calibrated=True,            # apply the checkpoint's spread calibration (fitted for ddim, its steps and members)
+            sst_filled:xr.DataArray|None=None, # (time, lat, lon) bool, True where `sst` is gap-filled (`load_default().sst_filled`); None: none is
            ) -> xr.Dataset:
     "Reconstruct `thetao_mean` and `thetao_std` (time, depth, lat, lon) in °C over the region of `sst`."
     model, ck = load_model(checkpoint)
@@ -451,6 +459,8 @@ def predict(checkpoint,                 # path to a DepthDif checkpoint (or a lo
                       f"{c['n_samples']} members, not {sampler} {steps} steps, {n_samples} members")
     if not np.allclose(obs.depth.values, norm.depths): raise ValueError(f"obs depths {obs.depth.values.tolist()} differ from the model's {norm.depths}")
     if sst.dims != ('time', 'lat', 'lon'): raise ValueError(f"sst must have dims (time, lat, lon), got {sst.dims}")
+    filled = np.zeros(sst.shape, bool) if sst_filled is None else sst_filled.transpose(*sst.dims).values.astype(bool)
+    if filled.shape != sst.shape: raise ValueError(f"sst_filled has shape {filled.shape}, sst {sst.shape}")
     p = cfg['patch_size']
     schedule = make_schedule(cfg['schedule'], cfg['timesteps'])
     sst_v, obs_v = sst.values.astype('float32'), obs.transpose('time', 'depth', 'lat', 'lon').values.astype('float32')
@@ -466,7 +476,9 @@ def predict(checkpoint,                 # path to a DepthDif checkpoint (or a lo
         ob = np.stack([obs_v[t, :, a, b] for t, a, b in win])                       # (B, C, p, p)
         land = ~np.isfinite(eo)
         m = np.isfinite(ob) & ~land
+        measured = ~land & ~np.stack([filled[t, a, b] for t, a, b in win])[:, None]  # (B, 1, p, p)
         batch = dict(eo=torch.from_numpy(np.where(land, 0, norm.norm_sst(np.nan_to_num(eo))).astype('float32')),
+                     eo_valid_mask=torch.from_numpy(measured),
                      y_valid_mask=torch.from_numpy(np.broadcast_to(~land, ob.shape).copy()),
                      x=torch.from_numpy(np.where(m, norm.norm_thetao(np.nan_to_num(ob)), 0).astype('float32')),
                      x_valid_mask=torch.from_numpy(m), land_mask=torch.from_numpy(land),

@@ -21,6 +21,10 @@ def test_train_notebook_writes_run_folder(tmp_path):
     calib = torch.load(out / 'checkpoints/last.pt', weights_only=True)['spread_calibration']   # fitted for the notebook's eval settings
     assert (calib['sampler'], calib['steps'], calib['n_samples'], len(calib['scale'])) == ('ddim', 2, 2, 6) and min(calib['scale']) > 0
     assert json.loads((out / 'test_metrics.json').read_text())['spread_scale'] == calib['scale']
+    assert json.loads((out / 'test_metrics.json').read_text())['epoch'] == pd.read_csv(out / 'metrics.csv').epoch.iloc[-1]
+    # the deterministic twin keeps the weights of its best validation epoch
+    twin_val = pd.read_csv(out / 'unet' / 'metrics.csv')
+    assert torch.load(out / 'unet/checkpoints/last.pt', weights_only=True)['best']['epoch'] == twin_val.epoch[twin_val.val_rmse.idxmin()]
 
 @pytest.mark.parametrize('param,value,message', [('epochs', '-1', 'epochs=-1'), ('schedule', 'exotic', "schedule='exotic'"),
                                                   ('corruption', '1.0', 'corruption=1.0')])
