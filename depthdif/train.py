@@ -70,6 +70,7 @@ class TrainConfig:
     use_coords: bool = True               # FiLM on the patch lat/lon
     use_date: bool = True                 # FiLM on the day of year
     val_steps: int = 10                   # DDIM steps of the per-epoch validation sample
+    val_samples: int = 1                  # members of the per-epoch validation ensemble, whose mean is scored (use >= 4 with keep_best)
     max_patches: int = 0                  # 0: all training samples; else at most this many (quick trials, tests)
     seed: int = 0                         # seeds data split, masks, shuffling and noise
     thetao_path: str = ''                 # reanalysis path/glob; '' with sst_path '': the embedded default
@@ -102,6 +103,7 @@ class TrainConfig:
                   ('schedule', self.schedule in SCHEDULES, f'one of {SCHEDULES}'),
                   ('parameterization', self.parameterization in PARAMETERIZATIONS, f'one of {PARAMETERIZATIONS}'),
                   ('timesteps', self.timesteps >= 2, 'an integer >= 2'), ('val_steps', 1 <= self.val_steps <= self.timesteps, f'in 1..timesteps'),
+                  ('val_samples', self.val_samples >= 1, 'an integer >= 1'),
                   ('patch_size', self.patch_size % 2 ** (len(self.channels) - 1) == 0 and self.patch_size > 0,
                    f'a positive multiple of {2 ** (len(self.channels) - 1)} for {len(self.channels)} U-Net levels'),
                   ('depths', len(self.depths) >= 1, 'a non-empty list of metres'), ('max_patches', self.max_patches >= 0, '>= 0'),
@@ -412,7 +414,7 @@ def fit(cfg:TrainConfig, progress=True) -> Path:
             opt.step(); sched.step(); ema.update_parameters(model)
             losses.append(loss.item())
         if rank == 0:
-            val = evaluate(ema.module, dsets['val'], norm, schedule, cfg.parameterization, 'ddim', cfg.val_steps,
+            val = evaluate(ema.module, dsets['val'], norm, schedule, cfg.parameterization, 'ddim', cfg.val_steps, cfg.val_samples,
                            batch_size=64, device=device, seed=cfg.seed, objective=cfg.objective, guess=guess)['hidden']
             row = dict(epoch=epoch, train_loss=float(np.mean(losses)), lr=sched.get_last_lr()[0], val_rmse=val['rmse'],
                        **{f'val_rmse_{d}m': v['rmse'] for d, v in val['per_depth'].items()}, seconds=time.time() - t0)
