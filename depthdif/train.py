@@ -69,7 +69,7 @@ class TrainConfig:
     use_time: bool = True                 # FiLM on the diffusion step
     use_coords: bool = True               # FiLM on the patch lat/lon
     use_date: bool = True                 # FiLM on the day of year
-    val_steps: int = 10                   # DDIM steps of the per-epoch validation sample
+    val_steps: int = 10                   # DDIM steps of the per-epoch validation samples
     val_samples: int = 1                  # members of the per-epoch validation ensemble, whose mean is scored (use >= 4 with keep_best)
     max_patches: int = 0                  # 0: all training samples; else at most this many (quick trials, tests)
     seed: int = 0                         # seeds data split, masks, shuffling and noise
