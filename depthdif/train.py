@@ -316,10 +316,13 @@ def load_checkpoint(path, map_location='cpu') -> dict:
     return ck
 
 # %% ../nbs/04_train.ipynb #6a130227
+def _module_state(ema_state:dict) -> dict:
+    "The averaged model's own state dict from an `AveragedModel` state dict (which keeps it under `module.`)."
+    return {k[len('module.'):]: v for k, v in ema_state.items() if k.startswith('module.')}
+
 def ema_weights(ck:dict, best:bool=True) -> dict:
     "The EMA model's state dict from a checkpoint: of its best validation epoch if `best` and it kept one, else the last."
-    ema = ck['best']['ema'] if best and ck.get('best') else ck['ema']
-    return {k[len('module.'):]: v for k, v in ema.items() if k.startswith('module.')}  # AveragedModel keeps it under `module.`
+    return _module_state(ck['best']['ema'] if best and ck.get('best') else ck['ema'])
 
 def first_guess_of(ck:dict):
     "The fitted first-guess baseline a checkpoint's model refines, or None."
@@ -424,7 +427,7 @@ def fit(cfg:TrainConfig, progress=True) -> Path:
             calib = None
             if epoch == cfg.epochs - 1 and cfg.objective == 'diffusion' and cfg.calib_samples:
                 final = ema.module
-                if best is not None: final = copy.deepcopy(ema.module); final.load_state_dict(ema_weights(dict(best=best)))
+                if best is not None: final = copy.deepcopy(ema.module); final.load_state_dict(_module_state(best['ema']))
                 scale = fit_spread_scale(final, dsets['val'], norm, schedule, cfg.parameterization, 'ddim', cfg.calib_steps,
                                          cfg.calib_samples, guess=guess, seed=cfg.seed, batch_size=64, device=device)
                 calib = dict(sampler='ddim', steps=cfg.calib_steps, n_samples=cfg.calib_samples, scale=scale.tolist())
