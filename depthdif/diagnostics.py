@@ -5,14 +5,15 @@
 # %% ../nbs/06_diagnostics.ipynb #49da546c
 from __future__ import annotations
 import numpy as np
+import pandas as pd
 import torch
 from torch import Tensor
 
 # %% auto #0
-__all__ = ['CARTOPY_DATA', 'FIELD_KINDS', 'point_masks', 'crps_ensemble', 'SkillAccumulator', 'denoising_intermediates',
-           'plot_intermediates', 'mae_vs_step', 'plot_mae_vs_step', 'schedule_profiles', 'plot_schedule_profiles',
-           'step_sweep', 'plot_step_sweep', 'rank_histogram', 'plot_rank_histogram', 'mosaic', 'month_batch',
-           'region_fields', 'month_reconstruction', 'gshhs_file', 'add_coastlines', 'plot_maps']
+__all__ = ['CARTOPY_DATA', 'FIELD_KINDS', 'point_masks', 'crps_ensemble', 'SkillAccumulator', 'rmse_ratio_ci',
+           'denoising_intermediates', 'plot_intermediates', 'mae_vs_step', 'plot_mae_vs_step', 'schedule_profiles',
+           'plot_schedule_profiles', 'step_sweep', 'plot_step_sweep', 'rank_histogram', 'plot_rank_histogram', 'mosaic',
+           'month_batch', 'region_fields', 'month_reconstruction', 'gshhs_file', 'add_coastlines', 'plot_maps']
 
 # %% ../nbs/06_diagnostics.ipynb #341b04be
 def point_masks(batch:dict) -> dict:
@@ -35,7 +36,7 @@ def crps_ensemble(samples:Tensor, # (N, ...) ensemble members
 # %% ../nbs/06_diagnostics.ipynb #8d098133
 class SkillAccumulator:
     "Per-depth sums of errors in °C over batches, for hidden and observed points; ensembles add CRPS and spread."
-    def __init__(self, depths): self.depths, self.sums = [float(d) for d in depths], {}
+    def __init__(self, depths): self.depths, self.sums, self.patches = [float(d) for d in depths], {}, []
 
     def update(self, pred:Tensor,        # (B, C, H, W) prediction in °C (ensemble mean for an ensemble)
                truth:Tensor,             # (B, C, H, W) truth in °C
@@ -51,7 +52,17 @@ class SkillAccumulator:
             acc = self.sums.setdefault(kind, {})
             for name, v in dict(n=m, se=err ** 2 * m, ae=err.abs() * m, e=err * m, **{k: x * m for k, x in extra.items()}).items():
                 acc[name] = acc.get(name, 0) + v.sum((0, 2, 3)).cpu()   # (C,) sums per depth
+        if 'coords' in batch:                                               # per patch: lat, lon, hidden squared error, hidden points
+            hidden = point_masks(batch)['hidden'].double()
+            self.patches.append(torch.cat([batch['coords'].double().cpu().view(-1, 2),
+                                           torch.stack([(err ** 2 * hidden).sum((1, 2, 3)), hidden.sum((1, 2, 3))], 1).cpu()], 1))
         return self
+
+    def by_location(self) -> pd.DataFrame:
+        "Hidden-point squared-error sum `se` and point count `n` per patch location (lat, lon), all its dates and depths together."
+        if not self.patches: raise ValueError("no per-patch errors: the scored batches had no 'coords'")
+        df = pd.DataFrame(torch.cat(self.patches).numpy(), columns=['lat', 'lon', 'se', 'n']).round({'lat': 4, 'lon': 4})
+        return df.groupby(['lat', 'lon']).sum()
 
     @staticmethod
     def _stats(s, idx=slice(None)):
@@ -68,6 +79,21 @@ class SkillAccumulator:
         return {kind: dict(self._stats(s), per_depth={f'{d:g}': self._stats(s, c) for c, d in enumerate(self.depths)})
                 for kind, s in self.sums.items()}
 
+# %% ../nbs/06_diagnostics.ipynb #267d26b8
+def rmse_ratio_ci(a:pd.DataFrame, # `SkillAccumulator.by_location()` of the method being judged
+                  b:pd.DataFrame, # the same for the reference method, scored on the same points
+                  n_boot:int=2000, level:float=0.95, seed:int=0) -> dict:
+    "Hidden-point RMSE(a) / RMSE(b), with a bootstrap interval over patch locations: {ratio, low, high, locations}."
+    j = a.join(b, lsuffix='_a', rsuffix='_b', how='outer')
+    if j.isna().any().any() or not np.array_equal(j.n_a, j.n_b):
+        raise ValueError("the two methods were not scored on the same hidden points (locations or point counts differ)")
+    if not 0 < level < 1: raise ValueError(f"level must be in (0, 1), got {level}")
+    se_a, se_b = j.se_a.to_numpy(), j.se_b.to_numpy()
+    idx = np.random.default_rng(seed).integers(0, len(j), (n_boot, len(j)))    # (n_boot, L) resampled locations
+    boot = np.sqrt(se_a[idx].sum(1) / se_b[idx].sum(1))                           # same points, so the counts cancel
+    lo, hi = np.quantile(boot, [(1 - level) / 2, (1 + level) / 2])
+    return dict(ratio=float(np.sqrt(se_a.sum() / se_b.sum())), low=float(lo), high=float(hi), locations=len(j))
+
 # %% ../nbs/06_diagnostics.ipynb #0f4998ef
 import itertools, logging, math, time
 from pathlib import Path
@@ -77,7 +103,6 @@ import cartopy.crs as ccrs
 import cartopy.feature as cfeature
 import cmocean
 import matplotlib.pyplot as plt
-import pandas as pd
 from torch.utils.data import default_collate
 
 from . import train

@@ -238,9 +238,11 @@ def reconstruct(model, batch:dict, schedule, parameterization='v', sampler='ddim
 # %% ../nbs/04_train.ipynb #15ab269a
 @torch.no_grad()
 def score(predict_fn, # batch -> (mean (B, C, H, W), samples (N, B, C, H, W) or None), normalised units
-          dataset, norm:Normalizer, batch_size=64, max_batches=None, device='cpu', progress=False) -> dict:
+          dataset, norm:Normalizer, batch_size=64, max_batches=None, device='cpu', progress=False,
+          acc:SkillAccumulator|None=None, # accumulator to fill (keep it for its per-location errors); None: a new one
+         ) -> dict:
     "Hidden/observed-point skill in °C (per depth and overall) of `predict_fn` on `dataset`."
-    acc = SkillAccumulator(norm.depths)
+    acc = SkillAccumulator(norm.depths) if acc is None else acc
     for i, batch in enumerate(tqdm(DataLoader(dataset, batch_size=batch_size, shuffle=False), disable=not progress, desc='score')):
         if max_batches is not None and i >= max_batches: break
         batch = to_device(batch, device)

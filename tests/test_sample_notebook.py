@@ -1,6 +1,7 @@
 "nbs/sample.ipynb through papermill on a tiny checkpoint, and with no checkpoint at all."
 import json
 import nbformat
+import pandas as pd
 import pytest
 from conftest import ROOT, run, tool
 
@@ -32,6 +33,13 @@ def test_sample_notebook_with_checkpoint(tiny_run, tmp_path):
     assert 'spread calibration per depth' in printed and 'fitting the spread calibration' not in printed  # the checkpoint's (ddim-2, ×2)
     table = (out / 'skill_table.md').read_text()
     assert all(name in table for name in metrics)
+    csv = pd.read_csv(out / 'skill_table.csv', index_col=0)  # ratio to the best classical RMSE, with its bootstrap interval over locations
+    best = min(METHODS, key=lambda n: metrics[n]['hidden']['rmse'])
+    for name, r in csv.iterrows():
+        assert r['vs best classical'] == pytest.approx(metrics[name]['hidden']['rmse'] / metrics[best]['hidden']['rmse'], rel=1e-6), name
+        assert r['95% low'] <= r['vs best classical'] <= r['95% high'], name
+    assert csv.loc[best, '95% low'] == csv.loc[best, '95% high'] == 1
+    assert (csv['95% high'] - csv['95% low']).max() > 0
     for name in ('step_sweep.csv', 'step_sweep.png', 'intermediates.png', 'mae_vs_step.png', 'schedules.png', 'map.png'):
         assert (out / name).exists(), name
 
