@@ -40,6 +40,10 @@ def test_sample_notebook_with_checkpoint(tiny_run, tmp_path):
         assert r['95% low'] <= r['vs best classical'] <= r['95% high'], name
     assert csv.loc[best, '95% low'] == csv.loc[best, '95% high'] == 1
     assert (csv['95% high'] - csv['95% low']).max() > 0
+    loc = pd.read_csv(out / 'skill_by_location.csv', index_col=[0, 1])  # per-location RMSE, pooling back to the overall one
+    assert set(metrics) <= set(loc.columns) and loc['hidden points'].sum() == metrics[best]['hidden']['n']
+    for name in metrics:
+        assert ((loc[name] ** 2 * loc['hidden points']).sum() / loc['hidden points'].sum()) ** 0.5 == pytest.approx(metrics[name]['hidden']['rmse'], rel=1e-6), name
     for name in ('step_sweep.csv', 'step_sweep.png', 'intermediates.png', 'mae_vs_step.png', 'schedules.png', 'map.png'):
         assert (out / name).exists(), name
 
