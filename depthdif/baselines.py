@@ -163,8 +163,10 @@ class SSTRegression(Baseline):
 
     def _fill(self, b):
         if b['x'].shape[1] != len(self.coef): raise ValueError(f"fitted on {len(self.coef)} depths, batch has {b['x'].shape[1]}")
-        feats = self._features(b)                                                              # (B, H, W, F)
-        return np.moveaxis(np.where(self._measured(b)[..., None], feats @ self.coef.T, feats @ self.coef_filled.T), -1, 1)  # (B, C, H, W)
+        feats, filled = self._features(b), ~self._measured(b)                                  # (B, H, W, F), (B, H, W)
+        out = feats @ self.coef.T                                                              # (B, H, W, C)
+        out[filled] = feats[filled] @ self.coef_filled.T                                       # each pixel's own polynomial
+        return np.moveaxis(out, -1, 1)                                                         # (B, C, H, W)
 
 # %% ../nbs/05_baselines.ipynb #55e295b2
 def _pixel_grid(H:int, W:int) -> np.ndarray: # (H*W, 2) float (row, col) of every pixel

@@ -44,18 +44,19 @@ class SkillAccumulator:
                samples:Tensor|None=None, # (N, B, C, H, W) ensemble members in °C
               ):
         err = (pred - truth).double()
+        sq = err ** 2
         extra = {}
         if samples is not None:
             extra = dict(crps=crps_ensemble(samples.double(), truth.double()), var=samples.double().var(0))
-        for kind, mask in point_masks(batch).items():
-            m = mask.double()
+        masks = {kind: mask.double() for kind, mask in point_masks(batch).items()}
+        for kind, m in masks.items():
             acc = self.sums.setdefault(kind, {})
-            for name, v in dict(n=m, se=err ** 2 * m, ae=err.abs() * m, e=err * m, **{k: x * m for k, x in extra.items()}).items():
+            for name, v in dict(n=m, se=sq * m, ae=err.abs() * m, e=err * m, **{k: x * m for k, x in extra.items()}).items():
                 acc[name] = acc.get(name, 0) + v.sum((0, 2, 3)).cpu()   # (C,) sums per depth
         if 'coords' in batch:                                               # per patch: lat, lon, hidden squared error, hidden points
-            hidden = point_masks(batch)['hidden'].double()
+            hidden = masks['hidden']
             self.patches.append(torch.cat([batch['coords'].double().cpu().view(-1, 2),
-                                           torch.stack([(err ** 2 * hidden).sum((1, 2, 3)), hidden.sum((1, 2, 3))], 1).cpu()], 1))
+                                           torch.stack([(sq * hidden).sum((1, 2, 3)), hidden.sum((1, 2, 3))], 1).cpu()], 1))
         return self
 
     def by_location(self) -> pd.DataFrame:
