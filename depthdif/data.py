@@ -460,13 +460,14 @@ class PatchDataset(torch.utils.data.Dataset):
                  lat, lon, time,          # grid coordinates (degrees) and datetimes (T,)
                  origins,                 # [(i, j), ...] upper-left patch corners
                  norm:Normalizer, patch_size=16,
-                 corruption=0.95,         # fraction of valid ocean pixels hidden
+                 corruption=0.95,         # fraction of valid ocean pixels hidden, or (lo, hi): a uniform random one per mask
                  ambient_extra=0.5,       # extra fraction of observed pixels hidden for m' ⊆ m
                  mask_kind='track',       # 'track' or 'profile'
                  stride=(2, 8), seed=0, fixed_masks=False,
                  obs=None,                # optional (obs (T, C, H, W) °C, obs_mask) from bin_profiles, replacing synthetic masks
                  eo_valid=None):          # (T, H, W) bool, where `sst` is measured (False where gap-filled); None: wherever it is finite
-        if not 0 <= corruption < 1: raise ValueError(f"corruption must be in [0, 1), got {corruption}")
+        lo, hi = (corruption, corruption) if np.isscalar(corruption) else corruption
+        if not 0 <= lo <= hi < 1: raise ValueError(f"corruption must be in [0, 1) (or a (lo, hi) pair in it), got {corruption}")
         if not 0 <= ambient_extra < 1: raise ValueError(f"ambient_extra must be in [0, 1), got {ambient_extra}")
         if mask_kind not in ('track', 'profile'): raise ValueError(f"unknown mask_kind {mask_kind!r}: use 'track' or 'profile'")
         self.thetao, self.sst, self.obs, self.eo_valid = thetao, sst, obs, eo_valid
@@ -481,10 +482,11 @@ class PatchDataset(torch.utils.data.Dataset):
 
     def _masks(self, idx, ocean, y_valid):
         rng = np.random.default_rng([self.seed, idx] if self.fixed_masks else [self.seed, self.epoch, idx])
+        corruption = self.corruption if np.isscalar(self.corruption) else rng.uniform(*self.corruption)
         if self.mask_kind == 'track':
-            m = column_mask(track_mask(ocean, self.corruption, self.stride, seed=rng), y_valid)
+            m = column_mask(track_mask(ocean, corruption, self.stride, seed=rng), y_valid)
         else:
-            m = profile_mask(ocean, self.corruption, y_valid.shape[0], seed=rng) & y_valid
+            m = profile_mask(ocean, corruption, y_valid.shape[0], seed=rng) & y_valid
         return m, further_corrupt(m, self.ambient_extra, seed=rng)
 
     def __getitem__(self, idx):
@@ -511,7 +513,10 @@ class PatchDataset(torch.utils.data.Dataset):
 
 # %% ../nbs/00_data.ipynb #9c7bf887
 def make_datasets(ds:xr.Dataset, depths=DEFAULT_DEPTHS, patch_size=16, stride=8, block=32, min_ocean=0.5,
-                  fractions=(0.7, 0.15, 0.15), depth_method='linear', seed=0, norm:Normalizer|None=None, **kwargs):
+                  fractions=(0.7, 0.15, 0.15), depth_method='linear', seed=0, norm:Normalizer|None=None,
+                  train_stride:int|None=None, # step between training patch origins; None: `stride`
+                  train_corruption=None, # the training patches' corruption, a fraction or (lo, hi); None: `corruption`
+                  **kwargs): # `PatchDataset` arguments: corruption, ambient_extra, mask_kind, ...
     "Train/val/test `PatchDataset`s and the `Normalizer` (fitted on train unless given) from `ds` (`thetao`, `sst` on one grid)."
     for v in ('thetao', 'sst'):
         if v not in ds: raise ValueError(f"dataset has no {v!r} variable; found {sorted(map(str, ds.data_vars))}")
@@ -521,10 +526,12 @@ def make_datasets(ds:xr.Dataset, depths=DEFAULT_DEPTHS, patch_size=16, stride=8,
     ocean = np.isfinite(thetao[:, 0]).any(0)
     splits = split_map(ocean.shape, block, fractions, seed)
     origins = patch_origins(ocean, splits, patch_size, stride, min_ocean)
+    if train_stride: origins['train'] = patch_origins(ocean, splits, patch_size, train_stride, min_ocean)['train']
     train_pixels = np.zeros(ocean.shape, bool)
     for i, j in origins['train']: train_pixels[i:i+patch_size, j:j+patch_size] = True
     if norm is None: norm = Normalizer.fit(thetao, sst, train_pixels & ocean, depths)
     elif not np.allclose(norm.depths, depths): raise ValueError(f"the given Normalizer is for depths {norm.depths}, not {list(depths)}")
+    train_kwargs = kwargs if train_corruption is None else {**kwargs, 'corruption': train_corruption}
     make = lambda s: PatchDataset(thetao, sst, ds.lat.values, ds.lon.values, ds.time.values, origins[s], norm, patch_size,
-                                  seed=seed, fixed_masks=(s != 'train'), eo_valid=eo_valid, **kwargs)
+                                  seed=seed, fixed_masks=(s != 'train'), eo_valid=eo_valid, **(train_kwargs if s == 'train' else kwargs))
     return {s: make(s) for s in SPLITS}, norm

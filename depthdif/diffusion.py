@@ -15,9 +15,9 @@ from tqdm.auto import tqdm
 
 # %% auto #0
 __all__ = ['SCHEDULES', 'PARAMETERIZATIONS', 'LOSS_MODES', 'SPACINGS', 'Schedule', 'make_schedule', 'q_sample', 'predict_x0_eps',
-           'target_for', 'masked_mse', 'loss_mask_for', 'diffusion_loss', 'sampling_timesteps', 'replace_observed',
-           'q_posterior', 'ddpm_sample', 'ddim_sample', 'dpmpp_2m_sample', 'repeat_batch', 'Ensemble',
-           'sample_ensemble']
+           'target_for', 'masked_mse', 'loss_mask_for', 'min_snr_weight', 'diffusion_loss', 'sampling_timesteps',
+           'replace_observed', 'q_posterior', 'ddpm_sample', 'ddim_sample', 'dpmpp_2m_sample', 'repeat_batch',
+           'Ensemble', 'sample_ensemble']
 
 # %% ../nbs/03_diffusion.ipynb #79a3226a
 SCHEDULES = ('linear', 'cosine', 'quadratic', 'sigmoid')
@@ -142,10 +142,12 @@ def target_for(parameterization:str, # one of `PARAMETERIZATIONS`
 def masked_mse(pred:Tensor, # (B, C, H, W) prediction
                target:Tensor, # (B, C, H, W) target; may be NaN where `mask` is False
                mask:Tensor, # (B, C, H, W) bool, True where the loss is taken
+               weight:Tensor|None=None, # (B,) per-sample weight of the squared errors; None: 1
               ) -> Tensor: # scalar
     "Mean squared error over the entries where `mask` is True, pooled over the whole batch."
-    diff = torch.where(mask, pred - target, 0.0)
-    return (diff ** 2).sum() / mask.sum().clamp(min=1)
+    sq = torch.where(mask, pred - target, 0.0) ** 2
+    if weight is not None: sq = weight.view(-1, *([1] * (sq.ndim - 1))) * sq
+    return sq.sum() / mask.sum().clamp(min=1)
 
 # %% ../nbs/03_diffusion.ipynb #95a1e68b
 LOSS_MODES = ('ambient', 'supervised')
@@ -163,6 +165,19 @@ def _randn(shape:tuple, generator:torch.Generator|None, device) -> Tensor:
     "Standard normal noise drawn on the generator's device (for reproducibility), returned on `device`."
     return torch.randn(shape, generator=generator, device=generator.device if generator is not None else device).to(device)
 
+def min_snr_weight(t:Tensor, # (B,) integer steps
+                   alpha_bar:Tensor, # (T,) cumulative product of alphas
+                   parameterization:str, # one of `PARAMETERIZATIONS`
+                   gamma:float=5.0, # the SNR above which steps stop gaining weight
+                  ) -> Tensor: # (B,) loss weight, normalised to mean 1 over the batch
+    "Min-SNR-γ weight (Hang et al. 2023): an x0 loss weighted min(SNR, γ), written for the parameterisation's target."
+    _check_parameterization(parameterization)
+    ab = _alpha_bar_at(alpha_bar, t, t.float())                         # (B,)
+    snr = ab / (1 - ab)
+    clamped = snr.clamp(max=gamma)
+    w = {'x0': clamped, 'eps': (gamma / snr).clamp(max=1), 'v': clamped / (snr + 1)}[parameterization]
+    return w / w.mean()                                                 # keeps the learning rate's meaning
+
 def diffusion_loss(denoise_fn:Callable, # (x_t, t) -> raw network output, (B, C, H, W)
                    x0:Tensor, # (B, C, H, W) clean target; may be NaN outside `loss_mask`
                    loss_mask:Tensor, # (B, C, H, W) bool, where the loss is taken
@@ -171,6 +186,7 @@ def diffusion_loss(denoise_fn:Callable, # (x_t, t) -> raw network output, (B, C,
                    t:Tensor|None=None, # (B,) steps; drawn uniformly from 0..T-1 if None
                    eps:Tensor|None=None, # (B, C, H, W) noise; drawn from N(0, I) if None
                    generator:torch.Generator|None=None,
+                   min_snr:float=0.0, # γ > 0: min-SNR-γ weighting of the steps (`min_snr_weight`); 0: uniform
                   ) -> Tensor: # scalar
     "Masked denoising loss of `denoise_fn` at random (or given) steps `t`."
     _check_parameterization(parameterization)
@@ -181,7 +197,8 @@ def diffusion_loss(denoise_fn:Callable, # (x_t, t) -> raw network output, (B, C,
     if eps is None: eps = _randn(x0.shape, generator, x0.device)
     x_t = q_sample(x0, t, eps, schedule.alpha_bar)
     target = target_for(parameterization, x0, eps, t, schedule.alpha_bar)
-    return masked_mse(denoise_fn(x_t, t), target, loss_mask)
+    weight = min_snr_weight(t, schedule.alpha_bar, parameterization, min_snr) if min_snr > 0 else None
+    return masked_mse(denoise_fn(x_t, t), target, loss_mask, weight)
 
 # %% ../nbs/03_diffusion.ipynb #1eb3034c
 SPACINGS = ('uniform', 'quadratic')

@@ -55,6 +55,8 @@ class TrainConfig:
     block: int = 32                       # side of the geographic split blocks, pixels
     min_ocean: float = 0.5                # minimum ocean fraction of a patch
     corruption: float = 0.95              # fraction of valid ocean pixels hidden by the track masks
+    train_corruption: tuple = ()          # (lo, hi): each training mask hides a random fraction in [lo, hi]; (): `corruption`
+    train_stride: int = 0                 # step between training patch origins; 0: `stride` (validation and test keep `stride`)
     ambient_extra_corruption: float = 0.5 # extra fraction of observed pixels hidden for m' ⊆ m (ambient loss)
     loss: str = 'ambient'                 # 'ambient': condition on m', loss on m ∩ y_valid; 'supervised': loss on y_valid
     objective: str = 'diffusion'          # 'diffusion', or 'regression': the deterministic U-Net baseline (same backbone, masked MSE)
@@ -62,6 +64,7 @@ class TrainConfig:
     mask_kind: str = 'track'              # 'track' (curved tracks) or 'profile' (Argo-like)
     schedule: str = 'cosine'              # noise schedule, one of SCHEDULES
     parameterization: str = 'v'           # network output: 'eps', 'x0' or 'v'
+    min_snr: float = 0.0                  # γ > 0: min-SNR-γ loss weighting of the diffusion steps; 0: uniform
     timesteps: int = 1000                 # diffusion steps T
     channels: tuple = (32, 64, 128)       # U-Net channels per level
     blocks_per_level: int = 1             # ConvNeXt blocks per level
@@ -96,6 +99,9 @@ class TrainConfig:
                   ('lr', self.lr > 0, '> 0'), ('warmup_frac', 0 <= self.warmup_frac < 1, 'in [0, 1)'),
                   ('ema_decay', 0 <= self.ema_decay < 1, 'in [0, 1)'), ('corruption', 0 <= self.corruption < 1, 'in [0, 1)'),
                   ('ambient_extra_corruption', 0 <= self.ambient_extra_corruption < 1, 'in [0, 1)'),
+                  ('train_corruption', len(self.train_corruption) == 0 or (len(self.train_corruption) == 2 and
+                   0 <= self.train_corruption[0] <= self.train_corruption[1] < 1), '() or a pair lo <= hi in [0, 1)'),
+                  ('train_stride', self.train_stride >= 0, '>= 0'), ('min_snr', self.min_snr >= 0, '>= 0 (0: no weighting)'),
                   ('loss', self.loss in ('ambient', 'supervised'), "'ambient' or 'supervised'"),
                   ('objective', self.objective in OBJECTIVES, f'one of {OBJECTIVES}'),
                   ('first_guess', self.first_guess in ('',) + tuple(BASELINES), f"'' or one of {list(BASELINES)}"),
@@ -195,13 +201,15 @@ def train_loss(model, batch:dict, schedule, cfg:TrainConfig, generator=None) -> 
     key, mask = 'x_ambient_mask' if cfg.loss == 'ambient' else 'x_valid_mask', loss_mask_for(batch, cfg.loss)
     target = to_residual(batch, batch['y'])                            # (B, C, H, W) the scaled residual if there is a first guess
     if cfg.objective == 'regression': return masked_mse(regress(model, batch, key), target, mask)
-    return diffusion_loss(denoiser(model, batch, key), target, mask, schedule, cfg.parameterization, generator=generator)
+    return diffusion_loss(denoiser(model, batch, key), target, mask, schedule, cfg.parameterization, generator=generator,
+                          min_snr=cfg.min_snr)
 
 def datasets_for(cfg:TrainConfig, corruption:float|None=None, norm:Normalizer|None=None):
     "Train/val/test datasets and normaliser of a run (optionally at another corruption, or with a trained model's `norm`)."
     return make_datasets(load_sources(cfg.thetao_path, cfg.sst_path), cfg.depths, cfg.patch_size, cfg.stride, cfg.block,
                          cfg.min_ocean, seed=cfg.seed, corruption=cfg.corruption if corruption is None else corruption,
-                         ambient_extra=cfg.ambient_extra_corruption, mask_kind=cfg.mask_kind, norm=norm)
+                         ambient_extra=cfg.ambient_extra_corruption, mask_kind=cfg.mask_kind, norm=norm,
+                         train_stride=cfg.train_stride or None, train_corruption=tuple(cfg.train_corruption) or None)
 
 def to_device(batch:dict, device) -> dict: return {k: v.to(device, non_blocking=True) for k, v in batch.items()}
 
@@ -348,8 +356,8 @@ RUN_CONTROL = ('epochs', 'resume', 'out_dir', 'device', 'num_workers', 'calib_sa
 
 def check_resumable(cfg:TrainConfig, saved:dict):
     "Raise CheckpointError naming the parameters where `cfg` differs from the checkpoint's config."
-    now = json.loads(json.dumps(asdict(cfg)))
-    diff = {k: (saved.get(k), now[k]) for k in now if k not in RUN_CONTROL and saved.get(k) != now[k]}
+    now, default = (json.loads(json.dumps(asdict(c))) for c in (cfg, TrainConfig()))
+    diff = {k: (saved.get(k, default[k]), now[k]) for k in now if k not in RUN_CONTROL and saved.get(k, default[k]) != now[k]}
     if diff: raise CheckpointError(f"cannot resume: the checkpoint was trained with different parameters {{name: (checkpoint, now)}}: {diff}")
 
 # %% ../nbs/04_train.ipynb #248143b3
