@@ -31,6 +31,7 @@ LEVERS = {  # name: (what it tries, TrainConfig overrides)
     'no_coords':          ('no latitude/longitude FiLM input', dict(use_coords=False)),
     'ambient_0.2':        ("m' hides 20 % of the observations instead of 50 %", dict(ambient_extra_corruption=0.2)),
     'eps':                ('ε-parameterisation instead of v', dict(parameterization='eps')),
+    'x0':                 ('x0-parameterisation instead of v', dict(parameterization='x0')),
     'no_first_guess':     ('no first guess: the model fills in from SST and observations alone', dict(first_guess='')),
 }
 ENSEMBLES = {'ddim25x8': dict(sampler='ddim', steps=25, n_samples=8), 'ddpm5x8': dict(sampler='ddpm', steps=5, n_samples=8)}

@@ -117,6 +117,11 @@ class TrainConfig:
                   ('calib_steps', 1 <= self.calib_steps <= self.timesteps, 'in 1..timesteps')]
         for name, ok, want in checks:
             if not ok: raise ValueError(f"parameter {name}={getattr(self, name)!r} is invalid: must be {want}")
+        if self.parameterization == 'eps' and self.objective == 'diffusion':
+            a_T = float(make_schedule(self.schedule, self.timesteps).alpha_bar[-1].sqrt())
+            if a_T < 0.01: warnings.warn(f"parameterization='eps' with schedule {self.schedule!r}: sampling starts by dividing the ε "
+                                         f"error by sqrt(ᾱ_T) = {a_T:.1e} to estimate x0 ({1 / a_T:,.0f}×, not clipped); "
+                                         "use 'v' (the default) or 'x0' (Lin et al. 2023)")
         return self
 
 # %% ../nbs/04_train.ipynb #56a163a3
