@@ -7,7 +7,8 @@ split's hidden points at 95 % track corruption next to the regression + OI first
 Each lever is a set of `TrainConfig` overrides of the main job (`nbs/train.ipynb`, 50 epochs, refining regression +
 OI). A run folder per lever goes under --out; a finished lever is read back, an interrupted one resumes. Prints a
 markdown table (all-depth RMSE in °C of the 8-member DDIM-25 and DDPM-5 ensemble means and of OI) and writes
-levers.json and levers.md. On 2 CPU cores a 50-epoch lever takes 5–8 minutes, `large_patches` about 13.
+levers.json and levers.md. On 2 CPU cores a 50-epoch lever takes about 5 minutes with its scoring, `large_patches`,
+`long_training` and `dense_patches_long` about 10, `keep_best` 13: all fifteen about 1 h 30 min.
 """
 import argparse, json, time
 from pathlib import Path
