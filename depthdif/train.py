@@ -28,12 +28,12 @@ from .diagnostics import SkillAccumulator
 from .baselines import BASELINES, baseline_from_state, baseline_state
 
 # %% auto #0
-__all__ = ['OBJECTIVES', 'SAMPLERS', 'CHECKPOINT_FORMAT', 'RUN_CONTROL', 'TrainConfig', 'resolve_device', 'setup_distributed',
-           'seed_everything', 'build_model', 'warmup_cosine', 'with_first_guess', 'to_residual', 'to_field',
-           'fit_residual_scale', 'denoiser', 'regress', 'train_loss', 'datasets_for', 'to_device', 'inflate_spread',
-           'reconstruct', 'score', 'evaluate', 'fit_spread_scale', 'CheckpointError', 'rng_state', 'set_rng_state',
-           'save_checkpoint', 'load_checkpoint', 'ema_weights', 'first_guess_of', 'spread_scale_of', 'load_model',
-           'check_resumable', 'fit', 'predict', 'train_cli']
+__all__ = ['OBJECTIVES', 'SAMPLERS', 'CHECKPOINT_FORMAT', 'RUN_CONTROL', 'TrainConfig', 'list_param', 'resolve_device',
+           'setup_distributed', 'seed_everything', 'build_model', 'warmup_cosine', 'with_first_guess', 'to_residual',
+           'to_field', 'fit_residual_scale', 'denoiser', 'regress', 'train_loss', 'datasets_for', 'to_device',
+           'inflate_spread', 'reconstruct', 'score', 'evaluate', 'fit_spread_scale', 'CheckpointError', 'rng_state',
+           'set_rng_state', 'save_checkpoint', 'load_checkpoint', 'ema_weights', 'first_guess_of', 'spread_scale_of',
+           'load_model', 'check_resumable', 'fit', 'predict', 'train_cli']
 
 # %% ../nbs/04_train.ipynb #df19b815
 OBJECTIVES = ('diffusion', 'regression')
@@ -123,6 +123,20 @@ class TrainConfig:
                                          f"error by sqrt(ᾱ_T) = {a_T:.1e} to estimate x0 ({1 / a_T:,.0f}×, not clipped); "
                                          "use 'v' (the default) or 'x0' (Lin et al. 2023)")
         return self
+
+# %% ../nbs/04_train.ipynb #71925264
+def list_param(name:str, # the parameter's name, for the error message
+               value, # a list or tuple, a number, or its text: '[10, 100]', '10,100', '' (empty)
+              ) -> list:
+    "A list-of-numbers notebook parameter as a list, however papermill passed it."
+    is_number = lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)
+    items = [value] if is_number(value) else value
+    if isinstance(value, str):
+        text = value.strip()
+        try: items = json.loads(text if text.startswith('[') else f'[{text}]')
+        except json.JSONDecodeError: pass
+    if isinstance(items, (list, tuple)) and all(map(is_number, items)): return list(items)
+    raise ValueError(f"parameter {name}={value!r} is invalid: must be a list of numbers such as [10, 100] (or the text '10,100')")
 
 # %% ../nbs/04_train.ipynb #56a163a3
 def resolve_device(device:str='auto') -> torch.device:

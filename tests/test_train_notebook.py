@@ -12,7 +12,7 @@ TINY = ['-p', 'epochs', '1', '-p', 'max_patches', '16', '-y', 'channels: [16, 32
 def test_train_notebook_writes_run_folder(tmp_path):
     out = tmp_path / 'run'
     run([tool('papermill'), str(ROOT / 'nbs/train.ipynb'), str(tmp_path / 'out.ipynb'), *TINY, '-p', 'out_dir', str(out),
-         '-p', 'min_snr', '5', '-y', 'train_corruption: [0.9, 0.97]'], cwd=tmp_path)
+         '-p', 'min_snr', '5', '-p', 'train_corruption', '[0.9, 0.97]'], cwd=tmp_path)
     for name in ('config.json', 'checkpoints/last.pt', 'norm.json', 'metrics.csv', 'loss.png', 'validation.png', 'test_metrics.json', 'samples.png'):
         assert (out / name).exists(), name
     config = json.loads((out / 'config.json').read_text())
@@ -29,7 +29,8 @@ def test_train_notebook_writes_run_folder(tmp_path):
     assert torch.load(out / 'unet/checkpoints/last.pt', weights_only=True)['best']['epoch'] == twin_val.epoch[twin_val.val_rmse.idxmin()]
 
 @pytest.mark.parametrize('param,value,message', [('epochs', '-1', 'epochs=-1'), ('schedule', 'exotic', "schedule='exotic'"),
-                                                  ('corruption', '1.0', 'corruption=1.0'), ('min_snr', '-1', 'min_snr=-1')])
+                                                  ('corruption', '1.0', 'corruption=1.0'), ('min_snr', '-1', 'min_snr=-1'),
+                                                  ('depths', 'ten', "depths='ten' is invalid")])
 def test_bad_parameter_stops_early(tmp_path, param, value, message):
     out = tmp_path / 'run'
     r = subprocess.run([tool('papermill'), str(ROOT / 'nbs/train.ipynb'), str(tmp_path / 'out.ipynb'), '-p', param, value,
