@@ -39,12 +39,11 @@ ENSEMBLES = {'ddim25x8': dict(sampler='ddim', steps=25, n_samples=8), 'ddpm5x8':
 
 def run_lever(name:str, out:Path) -> dict:
     "Train (or resume, or read back) lever `name` under `out/name` and score it on the test split."
-    done = out / name / 'result.json'
+    done, checkpoint = out / name / 'result.json', out / name / 'checkpoints' / 'last.pt'
     if done.exists(): return json.loads(done.read_text())
-    cfg = TrainConfig.from_dict({**MAIN_JOB, **LEVERS[name][1], 'out_dir': str(out / name),
-                                 'resume': (out / name / 'checkpoints' / 'last.pt').exists()})
+    cfg = TrainConfig.from_dict({**MAIN_JOB, **LEVERS[name][1], 'out_dir': str(out / name), 'resume': checkpoint.exists()})
     t0 = time.time(); fit(cfg); train_s = time.time() - t0
-    model, ck = load_model(out / name / 'checkpoints' / 'last.pt')
+    model, ck = load_model(checkpoint)
     guess, norm = first_guess_of(ck), Normalizer(**ck['norm'])
     test = datasets_for(cfg, norm=norm)[0]['test']
     schedule = make_schedule(cfg.schedule, cfg.timesteps)

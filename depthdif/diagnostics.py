@@ -48,15 +48,14 @@ class SkillAccumulator:
         extra = {}
         if samples is not None:
             extra = dict(crps=crps_ensemble(samples.double(), truth.double()), var=samples.double().var(0))
-        masks = {kind: mask.double() for kind, mask in point_masks(batch).items()}
-        for kind, m in masks.items():
+        for kind, mask in point_masks(batch).items():
+            m = mask.double()
+            terms = dict(n=m, se=sq * m, ae=err.abs() * m, e=err * m, **{k: x * m for k, x in extra.items()})  # (B, C, H, W) each
             acc = self.sums.setdefault(kind, {})
-            for name, v in dict(n=m, se=sq * m, ae=err.abs() * m, e=err * m, **{k: x * m for k, x in extra.items()}).items():
-                acc[name] = acc.get(name, 0) + v.sum((0, 2, 3)).cpu()   # (C,) sums per depth
-        if 'coords' in batch:                                               # per patch: lat, lon, hidden squared error, hidden points
-            hidden = masks['hidden']
-            self.patches.append(torch.cat([batch['coords'].double().cpu().view(-1, 2),
-                                           torch.stack([(sq * hidden).sum((1, 2, 3)), hidden.sum((1, 2, 3))], 1).cpu()], 1))
+            for name, v in terms.items(): acc[name] = acc.get(name, 0) + v.sum((0, 2, 3)).cpu()   # (C,) sums per depth
+            if kind == 'hidden' and 'coords' in batch:      # per patch: lat, lon, hidden squared error, hidden points
+                self.patches.append(torch.cat([batch['coords'].double().cpu().view(-1, 2),
+                                               torch.stack([terms['se'].sum((1, 2, 3)), terms['n'].sum((1, 2, 3))], 1).cpu()], 1))
         return self
 
     def by_location(self) -> pd.DataFrame:

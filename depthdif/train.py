@@ -376,7 +376,8 @@ RUN_CONTROL = ('epochs', 'resume', 'out_dir', 'device', 'num_workers', 'calib_sa
 def check_resumable(cfg:TrainConfig, saved:dict):
     "Raise CheckpointError naming the parameters where `cfg` differs from the checkpoint's config."
     now, default = (json.loads(json.dumps(asdict(c))) for c in (cfg, TrainConfig()))
-    diff = {k: (saved.get(k, default[k]), now[k]) for k in now if k not in RUN_CONTROL and saved.get(k, default[k]) != now[k]}
+    was = {**default, **saved}                                          # what the checkpoint does not record was the default
+    diff = {k: (was[k], now[k]) for k in now if k not in RUN_CONTROL and was[k] != now[k]}
     if diff: raise CheckpointError(f"cannot resume: the checkpoint was trained with different parameters {{name: (checkpoint, now)}}: {diff}")
 
 # %% ../nbs/04_train.ipynb #248143b3
