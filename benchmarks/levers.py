@@ -14,7 +14,7 @@ import argparse, json, time
 from pathlib import Path
 from depthdif.data import Normalizer
 from depthdif.diffusion import make_schedule
-from depthdif.train import TrainConfig, fit, load_model, first_guess_of, datasets_for, evaluate, score
+from depthdif.train import TrainConfig, fit, load_model, first_guess_of, datasets_for, evaluate, score_baseline
 
 MAIN_JOB = dict(epochs=50, first_guess='regression_oi', calib_samples=0)   # calibration leaves the ensemble mean as it is
 LEVERS = {  # name: (what it tries, TrainConfig overrides)
@@ -53,7 +53,7 @@ def run_lever(name:str, out:Path) -> dict:
         res[ens] = dict(rmse=r['rmse'], per_depth={d: v['rmse'] for d, v in r['per_depth'].items()})
         res['hidden_points'] = r['n']
     if guess is not None:
-        r = score(lambda b: (guess.predict(b), None), test, norm)['hidden']
+        r = score_baseline(guess, test, norm)['hidden']
         res['oi'] = dict(rmse=r['rmse'], per_depth={d: v['rmse'] for d, v in r['per_depth'].items()})
     done.write_text(json.dumps(res, indent=1))
     return res

@@ -466,15 +466,16 @@ class PatchDataset(torch.utils.data.Dataset):
                  stride=(2, 8), seed=0, fixed_masks=False,
                  obs=None,                # optional (obs (T, C, H, W) °C, obs_mask) from bin_profiles, replacing synthetic masks
                  eo_valid=None):          # (T, H, W) bool, where `sst` is measured (False where gap-filled); None: wherever it is finite
-        lo, hi = (corruption, corruption) if np.isscalar(corruption) else corruption
-        if not 0 <= lo <= hi < 1: raise ValueError(f"corruption must be in [0, 1) (or a (lo, hi) pair in it), got {corruption}")
+        bounds = np.atleast_1d(np.asarray(corruption, float))  # (1,) a fraction or (2,) a (lo, hi) range
+        if bounds.size not in (1, 2) or not 0 <= bounds[0] <= bounds[-1] < 1: raise ValueError(f"corruption must be in [0, 1) (or a (lo, hi) pair in it), got {corruption}")
         if not 0 <= ambient_extra < 1: raise ValueError(f"ambient_extra must be in [0, 1), got {ambient_extra}")
         if mask_kind not in ('track', 'profile'): raise ValueError(f"unknown mask_kind {mask_kind!r}: use 'track' or 'profile'")
         self.thetao, self.sst, self.obs, self.eo_valid = thetao, sst, obs, eo_valid
         self.lat, self.lon = np.asarray(lat, 'float32'), np.asarray(lon, 'float32')
         self.doy = pd.DatetimeIndex(np.asarray(time)).dayofyear.values.astype('float32')
         self.keys = [(t, i, j) for t in range(thetao.shape[0]) for i, j in origins]
-        self.norm, self.p, self.corruption, self.ambient_extra = norm, patch_size, corruption, ambient_extra
+        self.norm, self.p, self.ambient_extra = norm, patch_size, ambient_extra
+        self.corruption = float(bounds[0]) if bounds.size == 1 else tuple(bounds.tolist())
         self.mask_kind, self.stride, self.seed, self.fixed_masks, self.epoch = mask_kind, stride, seed, fixed_masks, 0
 
     def __len__(self): return len(self.keys)

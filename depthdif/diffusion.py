@@ -174,8 +174,9 @@ def min_snr_weight(t:Tensor, # (B,) integer steps
     _check_parameterization(parameterization)
     ab = _alpha_bar_at(alpha_bar, t, t.float())                         # (B,)
     snr = ab / (1 - ab)
-    clamped = snr.clamp(max=gamma)
-    w = {'x0': clamped, 'eps': (gamma / snr).clamp(max=1), 'v': clamped / (snr + 1)}[parameterization]
+    w = snr.clamp(max=gamma)                                            # the weight of the x0 error
+    if parameterization == 'eps': w = w / snr                           # ‖x0 error‖² = ‖ε error‖² / SNR
+    if parameterization == 'v': w = w / (snr + 1)                       # ‖x0 error‖² = ‖v error‖² / (SNR + 1)
     return w / w.mean()                                                 # keeps the learning rate's meaning
 
 def diffusion_loss(denoise_fn:Callable, # (x_t, t) -> raw network output, (B, C, H, W)

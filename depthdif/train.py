@@ -31,9 +31,9 @@ from .baselines import BASELINES, baseline_from_state, baseline_state
 __all__ = ['OBJECTIVES', 'SAMPLERS', 'CHECKPOINT_FORMAT', 'RUN_CONTROL', 'TrainConfig', 'list_param', 'resolve_device',
            'setup_distributed', 'seed_everything', 'build_model', 'warmup_cosine', 'with_first_guess', 'to_residual',
            'to_field', 'fit_residual_scale', 'denoiser', 'regress', 'train_loss', 'datasets_for', 'to_device',
-           'inflate_spread', 'reconstruct', 'score', 'evaluate', 'fit_spread_scale', 'CheckpointError', 'rng_state',
-           'set_rng_state', 'save_checkpoint', 'load_checkpoint', 'ema_weights', 'first_guess_of', 'spread_scale_of',
-           'load_model', 'check_resumable', 'fit', 'predict', 'train_cli']
+           'inflate_spread', 'reconstruct', 'score', 'score_baseline', 'evaluate', 'fit_spread_scale',
+           'CheckpointError', 'rng_state', 'set_rng_state', 'save_checkpoint', 'load_checkpoint', 'ema_weights',
+           'first_guess_of', 'spread_scale_of', 'load_model', 'check_resumable', 'fit', 'predict', 'train_cli']
 
 # %% ../nbs/04_train.ipynb #df19b815
 OBJECTIVES = ('diffusion', 'regression')
@@ -277,6 +277,11 @@ def score(predict_fn, # batch -> (mean (B, C, H, W), samples (N, B, C, H, W) or 
         acc.update(norm.denorm_thetao(mean), norm.denorm_thetao(batch['y']), batch,
                    norm.denorm_thetao(samples) if samples is not None and samples.shape[0] > 1 else None)
     return acc.result()
+
+def score_baseline(baseline, # fitted, with `predict(batch) -> (B, C, H, W)` normalised (a `depthdif.baselines` class)
+                   dataset, norm:Normalizer, **kwargs) -> dict:
+    "`score` of a classical baseline's deterministic prediction; `kwargs` as for `score`."
+    return score(lambda batch: (baseline.predict(batch), None), dataset, norm, **kwargs)
 
 def evaluate(model, dataset, norm:Normalizer, schedule, parameterization='v', sampler='ddim', steps=25, n_samples=1,
              seed=0, objective='diffusion', guess=None, sampler_kwargs:dict|None=None, spread_scale=None, **kwargs) -> dict:
