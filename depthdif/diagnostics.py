@@ -7,13 +7,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import torch
+from scipy.ndimage import distance_transform_edt
 from torch import Tensor
 
 # %% auto #0
-__all__ = ['CARTOPY_DATA', 'FIELD_KINDS', 'point_masks', 'crps_ensemble', 'SkillAccumulator', 'rmse_ratio_ci',
-           'denoising_intermediates', 'plot_intermediates', 'mae_vs_step', 'plot_mae_vs_step', 'schedule_profiles',
-           'plot_schedule_profiles', 'step_sweep', 'plot_step_sweep', 'rank_histogram', 'plot_rank_histogram', 'mosaic',
-           'month_batch', 'region_fields', 'month_reconstruction', 'gshhs_file', 'add_coastlines', 'plot_maps']
+__all__ = ['DISTANCE_BINS', 'CARTOPY_DATA', 'FIELD_KINDS', 'point_masks', 'crps_ensemble', 'obs_distance', 'distance_labels',
+           'SkillAccumulator', 'rmse_ratio_ci', 'denoising_intermediates', 'plot_intermediates', 'mae_vs_step',
+           'plot_mae_vs_step', 'schedule_profiles', 'plot_schedule_profiles', 'step_sweep', 'plot_step_sweep',
+           'rank_histogram', 'plot_rank_histogram', 'mosaic', 'month_batch', 'region_fields', 'month_reconstruction',
+           'gshhs_file', 'add_coastlines', 'plot_maps']
 
 # %% ../nbs/06_diagnostics.ipynb #341b04be
 def point_masks(batch:dict) -> dict:
@@ -34,9 +36,24 @@ def crps_ensemble(samples:Tensor, # (N, ...) ensemble members
     return skill - spread
 
 # %% ../nbs/06_diagnostics.ipynb #8d098133
+DISTANCE_BINS = (0, 2, 3, 5)  # px: lower edges of the bins of distance to the nearest observed column; the last is open
+
+def obs_distance(obs_mask:Tensor, # (B, C, H, W) bool, observed points
+                ) -> np.ndarray:  # (B, H, W) px to the nearest observed column; inf throughout a patch with none
+    "Euclidean distance in grid pixels from each column to the nearest column observed at any depth."
+    seen = obs_mask.bool().any(1).cpu().numpy()
+    return np.stack([distance_transform_edt(~s) if s.any() else np.full(s.shape, np.inf) for s in seen])
+
+def distance_labels(edges=DISTANCE_BINS) -> list:
+    "Names of the distance bins: '0–2 px', …, '≥ 5 px'."
+    return [f'{a}–{b} px' for a, b in zip(edges, edges[1:])] + [f'≥ {edges[-1]} px']
+
+# %% ../nbs/06_diagnostics.ipynb #c330a57b
 class SkillAccumulator:
     "Per-depth sums of errors in °C over batches, for hidden and observed points; ensembles add CRPS and spread."
-    def __init__(self, depths): self.depths, self.sums, self.patches = [float(d) for d in depths], {}, []
+    def __init__(self, depths):
+        self.depths, self.sums, self.patches = [float(d) for d in depths], {}, []
+        self.distance = torch.zeros(len(DISTANCE_BINS), 2, dtype=torch.float64)   # per distance bin: hidden se, n
 
     def update(self, pred:Tensor,        # (B, C, H, W) prediction in °C (ensemble mean for an ensemble)
                truth:Tensor,             # (B, C, H, W) truth in °C
@@ -53,9 +70,13 @@ class SkillAccumulator:
             terms = dict(n=m, se=sq * m, ae=err.abs() * m, e=err * m, **{k: x * m for k, x in extra.items()})  # (B, C, H, W) each
             acc = self.sums.setdefault(kind, {})
             for name, v in terms.items(): acc[name] = acc.get(name, 0) + v.sum((0, 2, 3)).cpu()   # (C,) sums per depth
-            if kind == 'hidden' and 'coords' in batch:      # per patch: lat, lon, hidden squared error, hidden points
+            if kind != 'hidden': continue
+            if 'coords' in batch:                           # per patch: lat, lon, hidden squared error, hidden points
                 self.patches.append(torch.cat([batch['coords'].double().cpu().view(-1, 2),
                                                torch.stack([terms['se'].sum((1, 2, 3)), terms['n'].sum((1, 2, 3))], 1).cpu()], 1))
+            bin_of = torch.from_numpy(np.digitize(obs_distance(batch['x_valid_mask']), DISTANCE_BINS[1:])).flatten()  # (B·H·W,)
+            self.distance += torch.stack([torch.bincount(bin_of, terms[k].sum(1).cpu().flatten(), minlength=len(DISTANCE_BINS))
+                                          for k in ('se', 'n')], 1)
         return self
 
     def by_location(self) -> pd.DataFrame:
@@ -63,6 +84,10 @@ class SkillAccumulator:
         if not self.patches: raise ValueError("no per-patch errors: the scored batches had no 'coords'")
         df = pd.DataFrame(torch.cat(self.patches).numpy(), columns=['lat', 'lon', 'se', 'n']).round({'lat': 4, 'lon': 4})
         return df.groupby(['lat', 'lon']).sum()
+
+    def by_distance(self) -> pd.DataFrame:
+        "Hidden-point squared-error sum `se` and point count `n` per bin of distance to the nearest observation (`DISTANCE_BINS`)."
+        return pd.DataFrame(self.distance.numpy(), columns=['se', 'n'], index=pd.Index(distance_labels(), name='distance'))
 
     @staticmethod
     def _stats(s, idx=slice(None)):

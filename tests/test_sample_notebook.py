@@ -44,6 +44,10 @@ def test_sample_notebook_with_checkpoint(tiny_run, tmp_path):
     assert set(metrics) <= set(loc.columns) and loc['hidden points'].sum() == metrics[best]['hidden']['n']
     for name in metrics:
         assert ((loc[name] ** 2 * loc['hidden points']).sum() / loc['hidden points'].sum()) ** 0.5 == pytest.approx(metrics[name]['hidden']['rmse'], rel=1e-6), name
+    dist = pd.read_csv(out / 'skill_by_distance.csv', index_col=0)  # per distance to the observations, pooling back likewise
+    assert dist['share of hidden points'].sum() == pytest.approx(1) and dist['share of hidden points'].min() >= 0
+    for name in metrics:
+        assert ((dist[name] ** 2 * dist['share of hidden points']).sum()) ** 0.5 == pytest.approx(metrics[name]['hidden']['rmse'], rel=1e-6), name
     for name in ('step_sweep.csv', 'step_sweep.png', 'intermediates.png', 'mae_vs_step.png', 'schedules.png', 'map.png'):
         assert (out / name).exists(), name
 
