@@ -50,7 +50,7 @@ def distance_labels(edges=DISTANCE_BINS) -> list:
 
 # %% ../nbs/06_diagnostics.ipynb #c330a57b
 class SkillAccumulator:
-    "Per-depth sums of errors in °C over batches, for hidden and observed points; ensembles add CRPS and spread."
+    "Per-depth sums of errors in °C over batches, for hidden and observed points (hidden ones also per location and distance to the observations); ensembles add CRPS and spread."
     def __init__(self, depths):
         self.depths, self.sums, self.patches = [float(d) for d in depths], {}, []
         self.distance = torch.zeros(len(DISTANCE_BINS), 2, dtype=torch.float64)   # per distance bin: hidden se, n
