@@ -8,7 +8,8 @@ Each lever is a set of `TrainConfig` overrides of the main job (`nbs/train.ipynb
 OI). A run folder per lever goes under --out; a finished lever is read back, an interrupted one resumes. Prints a
 markdown table (all-depth RMSE in °C of the 8-member DDIM-25 and DDPM-5 ensemble means and of OI) and writes
 levers.json and levers.md. On 2 CPU cores a 50-epoch lever takes about 5 minutes with its scoring, `large_patches`,
-`long_training` and `dense_patches_long` about 10, `keep_best` 13: all fifteen about 1 h 30 min.
+`long_training` and `dense_patches_long` about 10, `keep_best` 13: the first fifteen about 1 h 30 min, the four
+`tiles_*` runs of the learning curve 19 min.
 """
 import argparse, json, time
 from pathlib import Path
@@ -34,6 +35,12 @@ LEVERS = {  # name: (what it tries, TrainConfig overrides)
     'eps':                ('ε-parameterisation instead of v', dict(parameterization='eps')),
     'x0':                 ('x0-parameterisation instead of v', dict(parameterization='x0')),
     'no_first_guess':     ('no first guess: the model fills in from SST and observations alone', dict(first_guess='')),
+    # a learning curve over the training geography: half and a quarter of the 12 training tiles (34 and 16 of the 75
+    # locations), with the main job's epochs or with its optimiser steps (1,450: 112 and 242 epochs)
+    'tiles_half':         ('half the training tiles, 50 epochs', dict(train_tiles=0.5)),
+    'tiles_quarter':      ('a quarter of the training tiles, 50 epochs', dict(train_tiles=0.25)),
+    'tiles_half_steps':   ('half the training tiles, the same optimiser steps', dict(train_tiles=0.5, epochs=112)),
+    'tiles_quarter_steps': ('a quarter of the training tiles, the same optimiser steps', dict(train_tiles=0.25, epochs=242)),
 }
 ENSEMBLES = {'ddim25x8': dict(sampler='ddim', steps=25, n_samples=8), 'ddpm5x8': dict(sampler='ddpm', steps=5, n_samples=8)}
 

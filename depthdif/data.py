@@ -22,8 +22,8 @@ __all__ = ['FERRET_DIR', 'DEFAULT_FILE', 'DEFAULT_DEPTHS', 'CLIMATOLOGY_YEAR', '
            'expand_paths', 'open_files', 'find_var', 'standardise_coords', 'to_celsius', 'regrid',
            'read_ferret_sources', 'write_atomic', 'default_path', 'build_default', 'build_default_cli', 'fill_nearest',
            'load_default', 'open_reanalysis', 'mid_month', 'open_ostia', 'open_en4', 'bin_profiles',
-           'write_sample_sources', 'load_sources', 'select_depths', 'split_map', 'patch_origins', 'Normalizer',
-           'PatchDataset', 'make_datasets']
+           'write_sample_sources', 'load_sources', 'select_depths', 'split_map', 'patch_origins', 'keep_tiles',
+           'Normalizer', 'PatchDataset', 'make_datasets']
 
 # %% ../nbs/00_data.ipynb #5e37d197
 FERRET_DIR = Path('/usr/share/ferret-vis/data')  # where Debian's `ferret-datasets` installs WOA and COADS
@@ -423,6 +423,18 @@ def patch_origins(ocean:np.ndarray, splits:np.ndarray, patch_size=16, stride=8, 
     if empty: raise ValueError(f"the split leaves {empty} empty: use smaller blocks/patches, a larger region or a lower min_ocean")
     return out
 
+# %% ../nbs/00_data.ipynb #585a4103
+def keep_tiles(origins:list, # [(i, j), ...] patch corners, each patch inside one `block`×`block` tile
+               block:int=32, # side of the split tiles, pixels
+               fraction:float=1., # fraction of the tiles kept (at least one)
+               seed:int=0) -> list: # the origins in the kept tiles
+    "The origins whose split tile is among the first `fraction` of a seeded permutation of their tiles."
+    if not 0 < fraction <= 1: raise ValueError(f"fraction of tiles must be in (0, 1], got {fraction}")
+    tiles = sorted({(i // block, j // block) for i, j in origins})
+    order = np.random.default_rng(seed).permutation(len(tiles))
+    kept = {tiles[k] for k in order[:max(1, round(fraction * len(tiles)))]}
+    return [(i, j) for i, j in origins if (i // block, j // block) in kept]
+
 # %% ../nbs/00_data.ipynb #0bcc78b3
 @dataclass
 class Normalizer:
@@ -517,6 +529,7 @@ def make_datasets(ds:xr.Dataset, depths=DEFAULT_DEPTHS, patch_size=16, stride=8,
                   fractions=(0.7, 0.15, 0.15), depth_method='linear', seed=0, norm:Normalizer|None=None,
                   train_stride:int|None=None, # step between training patch origins; None: `stride`
                   train_corruption=None, # the training patches' corruption, a fraction or (lo, hi); None: `corruption`
+                  train_tiles:float=1., # fraction of the training tiles whose patches are used (`keep_tiles`; learning curves)
                   **kwargs): # `PatchDataset` arguments: corruption, ambient_extra, mask_kind, ...
     "Train/val/test `PatchDataset`s and the `Normalizer` (fitted on train unless given) from `ds` (`thetao`, `sst` on one grid)."
     for v in ('thetao', 'sst'):
@@ -528,6 +541,7 @@ def make_datasets(ds:xr.Dataset, depths=DEFAULT_DEPTHS, patch_size=16, stride=8,
     splits = split_map(ocean.shape, block, fractions, seed)
     origins = patch_origins(ocean, splits, patch_size, stride, min_ocean)
     if train_stride: origins['train'] = patch_origins(ocean, splits, patch_size, train_stride, min_ocean)['train']
+    origins['train'] = keep_tiles(origins['train'], block, train_tiles, seed)
     train_pixels = np.zeros(ocean.shape, bool)
     for i, j in origins['train']: train_pixels[i:i+patch_size, j:j+patch_size] = True
     if norm is None: norm = Normalizer.fit(thetao, sst, train_pixels & ocean, depths)

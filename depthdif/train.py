@@ -57,6 +57,7 @@ class TrainConfig:
     corruption: float = 0.95              # fraction of valid ocean pixels hidden by the track masks
     train_corruption: tuple = ()          # (lo, hi): each training mask hides a random fraction in [lo, hi]; (): `corruption`
     train_stride: int = 0                 # step between training patch origins; 0: `stride` (validation and test keep `stride`)
+    train_tiles: float = 1.0              # fraction of the training split's geographic tiles used (a seeded, nested draw; learning curves)
     ambient_extra_corruption: float = 0.5 # extra fraction of observed pixels hidden for m' ⊆ m (ambient loss)
     loss: str = 'ambient'                 # 'ambient': condition on m', loss on m ∩ y_valid; 'supervised': loss on y_valid
     objective: str = 'diffusion'          # 'diffusion', or 'regression': the deterministic U-Net baseline (same backbone, masked MSE)
@@ -101,7 +102,8 @@ class TrainConfig:
                   ('ambient_extra_corruption', 0 <= self.ambient_extra_corruption < 1, 'in [0, 1)'),
                   ('train_corruption', len(self.train_corruption) == 0 or (len(self.train_corruption) == 2 and
                    0 <= self.train_corruption[0] <= self.train_corruption[1] < 1), '() or a pair lo <= hi in [0, 1)'),
-                  ('train_stride', self.train_stride >= 0, '>= 0'), ('min_snr', self.min_snr >= 0, '>= 0 (0: no weighting)'),
+                  ('train_stride', self.train_stride >= 0, '>= 0'), ('train_tiles', 0 < self.train_tiles <= 1, 'in (0, 1]'),
+                  ('min_snr', self.min_snr >= 0, '>= 0 (0: no weighting)'),
                   ('loss', self.loss in ('ambient', 'supervised'), "'ambient' or 'supervised'"),
                   ('objective', self.objective in OBJECTIVES, f'one of {OBJECTIVES}'),
                   ('first_guess', self.first_guess in ('',) + tuple(BASELINES), f"'' or one of {list(BASELINES)}"),
@@ -228,7 +230,8 @@ def datasets_for(cfg:TrainConfig, corruption:float|None=None, norm:Normalizer|No
     return make_datasets(load_sources(cfg.thetao_path, cfg.sst_path), cfg.depths, cfg.patch_size, cfg.stride, cfg.block,
                          cfg.min_ocean, seed=cfg.seed, corruption=cfg.corruption if corruption is None else corruption,
                          ambient_extra=cfg.ambient_extra_corruption, mask_kind=cfg.mask_kind, norm=norm,
-                         train_stride=cfg.train_stride or None, train_corruption=tuple(cfg.train_corruption) or None)
+                         train_stride=cfg.train_stride or None, train_corruption=tuple(cfg.train_corruption) or None,
+                         train_tiles=cfg.train_tiles)
 
 def to_device(batch:dict, device) -> dict: return {k: v.to(device, non_blocking=True) for k, v in batch.items()}
 
