@@ -15,7 +15,8 @@ import argparse, json, time
 from pathlib import Path
 from depthdif.data import Normalizer
 from depthdif.diffusion import make_schedule
-from depthdif.train import TrainConfig, fit, load_model, first_guess_of, datasets_for, evaluate, score_baseline
+from depthdif.sampling import evaluate, score_baseline
+from depthdif.train import TrainConfig, fit, load_model, first_guess_of, datasets_for
 
 MAIN_JOB = dict(epochs=50, first_guess='regression_oi', calib_samples=0)   # calibration leaves the ensemble mean as it is
 LEVERS = {  # name: (what it tries, TrainConfig overrides)

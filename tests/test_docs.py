@@ -6,5 +6,5 @@ def test_docs_build():
     run([sys.executable, str(ROOT / 'docs/build.py')])
     index = (ROOT / 'site/index.html').read_text()
     assert 'DepthDif' in index and 'load_default' in index
-    data_page = (ROOT / 'site/00_data/index.html').read_text()
+    data_page = (ROOT / 'site/01_data/index.html').read_text()
     assert 'open_reanalysis' in data_page and '#| export' not in data_page and 'nbdev_export()' not in data_page
