@@ -4,29 +4,31 @@ split's hidden points at 95 % track corruption next to the regression + OI first
     python benchmarks/levers.py                              # every lever, one after the other
     python benchmarks/levers.py default min_snr dense_patches  # some of them
 
-Each lever is a set of `TrainConfig` overrides of the main job (`nbs/train.ipynb`, 50 epochs, refining regression +
-OI). A run folder per lever goes under --out; a finished lever is read back, an interrupted one resumes. Prints a
-markdown table (all-depth RMSE in °C of the 8-member DDIM-25 and DDPM-5 ensemble means and of OI) and writes
-levers.json and levers.md. On 2 CPU cores a 50-epoch lever takes about 5 minutes with its scoring, `large_patches`,
+Each lever is a set of overrides of `TrainConfig()`, the main job (50 epochs, refining regression + OI); the benchmark
+trains the diffusion model alone (no U-Net twin). A run folder per lever goes under --out; a finished lever is read
+back, an interrupted one resumes. Prints a markdown table (all-depth RMSE in °C of the 8-member DDIM-25 and DDPM-5
+ensemble means and of OI) and writes levers.json and levers.md there; `--publish DIR` also copies both to DIR (the
+docs' results page reads docs/results/levers.md). On 2 CPU cores a 50-epoch lever takes about 5 minutes with its scoring, `large_patches`,
 `long_training` and `dense_patches_long` about 10, `keep_best` 13: the first fifteen about 1 h 30 min, the four
 `tiles_*` runs of the learning curve 19 min.
 """
-import argparse, json, time
+import argparse, json, shutil, time
 from pathlib import Path
 from depthdif.data import Normalizer
 from depthdif.diffusion import make_schedule
+from depthdif.metrics import skill_table
 from depthdif.sampling import evaluate, score_baseline
 from depthdif.train import TrainConfig, fit, load_model, first_guess_of, datasets_for
 
-MAIN_JOB = dict(epochs=50, first_guess='regression_oi', calib_samples=0)   # calibration leaves the ensemble mean as it is
+RUN = dict(unet_baseline=False)   # how the benchmark runs the main job: the diffusion model alone, each lever changes the rest
 LEVERS = {  # name: (what it tries, TrainConfig overrides)
     'default':            ('the main job', {}),
     'min_snr':            ('min-SNR-5 loss weighting', dict(min_snr=5.0)),
     'random_corruption':  ('training masks at a random corruption in 85–98 %', dict(train_corruption=(0.85, 0.98))),
     'dense_patches':      ('training patches every 2 px (1,004 locations instead of 75), same optimiser steps',
-                           dict(train_stride=2, epochs=4)),
-    'dense_patches_long': ('training patches every 2 px, 3× the optimiser steps', dict(train_stride=2, epochs=12)),
-    'large_patches':      ('24×24 patches every 4 px (its own test points)', dict(patch_size=24, stride=4, epochs=20)),
+                           dict(train_patch_stride=2, epochs=4)),
+    'dense_patches_long': ('training patches every 2 px, 3× the optimiser steps', dict(train_patch_stride=2, epochs=12)),
+    'large_patches':      ('24×24 patches every 4 px (its own test points)', dict(patch_size=24, patch_stride=4, epochs=20)),
     'long_training':      ('100 epochs', dict(epochs=100)),
     'keep_best':          ('the best validation epoch of an 8-member DDIM-10 mean', dict(keep_best=True, val_samples=8)),
     'half_width':         ('half-width network', dict(channels=(16, 32, 64))),
@@ -49,41 +51,41 @@ def run_lever(name:str, out:Path) -> dict:
     "Train (or resume, or read back) lever `name` under `out/name` and score it on the test split."
     done, checkpoint = out / name / 'result.json', out / name / 'checkpoints' / 'last.pt'
     if done.exists(): return json.loads(done.read_text())
-    cfg = TrainConfig.from_dict({**MAIN_JOB, **LEVERS[name][1], 'out_dir': str(out / name), 'resume': checkpoint.exists()})
+    cfg = TrainConfig.from_dict({**RUN, **LEVERS[name][1], 'out_dir': str(out / name), 'resume': checkpoint.exists()})
     t0 = time.time(); fit(cfg); train_s = time.time() - t0
     model, ck = load_model(checkpoint)
     guess, norm = first_guess_of(ck), Normalizer(**ck['norm'])
     test = datasets_for(cfg, norm=norm)[0]['test']
     schedule = make_schedule(cfg.schedule, cfg.timesteps)
-    res = dict(lever=name, what=LEVERS[name][0], overrides=LEVERS[name][1], train_s=round(train_s))
-    for ens, kw in ENSEMBLES.items():
-        r = evaluate(model, test, norm, schedule, cfg.parameterization, guess=guess, progress=True, **kw)['hidden']
-        res[ens] = dict(rmse=r['rmse'], per_depth={d: v['rmse'] for d, v in r['per_depth'].items()})
-        res['hidden_points'] = r['n']
-    if guess is not None:
-        r = score_baseline(guess, test, norm)['hidden']
-        res['oi'] = dict(rmse=r['rmse'], per_depth={d: v['rmse'] for d, v in r['per_depth'].items()})
+    scores = {ens: evaluate(model, test, norm, schedule, cfg.parameterization, guess=guess, progress=True, **kw) for ens, kw in ENSEMBLES.items()}
+    if guess is not None: scores['oi'] = score_baseline(guess, test, norm)
+    res = dict(lever=name, what=LEVERS[name][0], overrides=LEVERS[name][1], train_s=round(train_s), scores=scores)
     done.write_text(json.dumps(res, indent=1))
     return res
 
 def table(results:list) -> str:
+    "The levers side by side: each lever's skill table (`skill_table`) reduced to its all-depth RMSEs and ratio to OI."
     rows = ['| lever | what | DDIM-25 × 8 | DDPM-5 × 8 | its OI first guess | × OI (DDPM-5 × 8) | hidden points | training s |',
             '|---|---|---|---|---|---|---|---|']
     for r in results:
-        ddim, ddpm, oi = r['ddim25x8']['rmse'], r['ddpm5x8']['rmse'], r.get('oi', {}).get('rmse')
-        vs_oi = (f'{oi:.3f}', f'{ddpm / oi:.3f}') if oi else ('–', '–')
-        rows.append(f"| {r['lever']} | {r['what']} | {ddim:.3f} | {ddpm:.3f} | {vs_oi[0]} | {vs_oi[1]} | "
-                    f"{r['hidden_points']:,} | {r['train_s']} |")
+        t = skill_table(r['scores'], reference='oi' if 'oi' in r['scores'] else None)
+        oi = (f"{t.loc['oi', 'rmse']:.3f}", f"{t.loc['ddpm5x8', 'vs oi']:.3f}") if 'oi' in t.index else ('–', '–')
+        rows.append(f"| {r['lever']} | {r['what']} | {t.loc['ddim25x8', 'rmse']:.3f} | {t.loc['ddpm5x8', 'rmse']:.3f} | {oi[0]} | {oi[1]} | "
+                    f"{r['scores']['ddpm5x8']['hidden']['n']:,} | {r['train_s']} |")
     return '\n'.join(rows)
 
 if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('levers', nargs='*', help=f"some of {', '.join(LEVERS)} (default: all)")
     ap.add_argument('--out', default='runs/levers', help='folder of the lever runs')
+    ap.add_argument('--publish', default='', help='also copy levers.json and levers.md to this folder (docs/results for the docs)')
     args = ap.parse_args()
     unknown = [l for l in args.levers if l not in LEVERS]
     if unknown: ap.error(f"unknown lever(s) {unknown}; known: {', '.join(LEVERS)}")
     out = Path(args.out); out.mkdir(parents=True, exist_ok=True)
     results = [run_lever(name, out) for name in (args.levers or LEVERS)]
     (out / 'levers.json').write_text(json.dumps(results, indent=1)); (out / 'levers.md').write_text(table(results) + '\n')
+    if args.publish:
+        Path(args.publish).mkdir(parents=True, exist_ok=True)
+        for f in ('levers.json', 'levers.md'): shutil.copy(out / f, Path(args.publish) / f)
     print(table(results))

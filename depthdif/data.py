@@ -4,7 +4,7 @@
 
 # %% ../nbs/01_data.ipynb #1d647f10
 from __future__ import annotations
-import glob, json, os, tempfile
+import glob, json, os, tempfile, warnings
 from dataclasses import dataclass, asdict
 from importlib.resources import files
 from pathlib import Path
@@ -15,15 +15,16 @@ import xarray as xr
 import torch
 from scipy import ndimage
 
-from .masking import track_mask, profile_mask, column_mask, further_corrupt
+from .masking import MASK_KINDS, track_mask, profile_mask, column_mask, further_corrupt
 
 # %% auto #0
-__all__ = ['FERRET_DIR', 'DEFAULT_FILE', 'DEFAULT_DEPTHS', 'CLIMATOLOGY_YEAR', 'THETAO_NAMES', 'SST_NAMES', 'SPLITS',
-           'expand_paths', 'open_files', 'find_var', 'standardise_coords', 'to_celsius', 'regrid',
-           'read_ferret_sources', 'write_atomic', 'default_path', 'build_default', 'build_default_cli', 'fill_nearest',
-           'load_default', 'open_reanalysis', 'mid_month', 'open_ostia', 'open_en4', 'bin_profiles',
-           'write_sample_sources', 'load_sources', 'select_depths', 'split_map', 'patch_origins', 'keep_tiles',
-           'as_numpy', 'mosaic', 'Normalizer', 'PatchDataset', 'make_datasets']
+__all__ = ['FERRET_DIR', 'DEFAULT_FILE', 'DEFAULT_DEPTHS', 'CLIMATOLOGY_YEAR', 'THETAO_NAMES', 'SST_NAMES', 'THETAO_VARS',
+           'SST_VARS', 'PLAUSIBLE_CELSIUS', 'SST_DAILY', 'SST_COVERAGE_WARN', 'SPLITS', 'expand_paths', 'open_files',
+           'find_var', 'standardise_coords', 'to_celsius', 'regrid', 'read_ferret_sources', 'write_atomic',
+           'default_path', 'build_default', 'build_default_cli', 'fill_nearest', 'load_default', 'open_reanalysis',
+           'mid_month', 'monthly', 'open_ostia', 'open_en4', 'bin_profiles', 'write_sample_sources', 'subset',
+           'sst_coverage', 'load_sources', 'check_depths', 'select_depths', 'split_map', 'patch_origins',
+           'split_patches', 'keep_tiles', 'as_numpy', 'mosaic', 'Normalizer', 'PatchDataset', 'make_datasets']
 
 # %% ../nbs/01_data.ipynb #5e37d197
 FERRET_DIR = Path('/usr/share/ferret-vis/data')  # where Debian's `ferret-datasets` installs WOA and COADS
@@ -33,35 +34,48 @@ CLIMATOLOGY_YEAR = 2000                           # nominal year given to the mo
 THETAO_NAMES = ('sea_water_potential_temperature', 'sea_water_temperature', 'sea_water_conservative_temperature')
 SST_NAMES = ('sea_surface_temperature', 'sea_surface_foundation_temperature', 'sea_surface_skin_temperature',
              'sea_surface_subskin_temperature')
+THETAO_VARS = ('thetao', 'votemper', 'temperature', 'temp', 'TEMP', 'pottmp')  # common variable names of sea-water temperature
+SST_VARS = ('analysed_sst', 'sst', 'SST', 'tos', 'analysed_sea_surface_temperature')  # ... and of sea-surface temperature
+PLAUSIBLE_CELSIUS = (-3., 40.)                    # ocean temperatures outside this range (°C) are refused
+SST_DAILY = ('mid_month', 'monthly_mean')         # how a month's several SST fields become one
 
 # %% ../nbs/01_data.ipynb #8ae0d477
-def expand_paths(paths) -> list[str]:
-    "A path, a glob pattern or a list of either, expanded to a sorted list of existing files."
+def expand_paths(paths, what:str='input') -> list[str]:
+    "A path, a glob pattern or a list of either, expanded to a sorted list of existing files; `what` names the input in errors."
     items = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
     out = []
     for p in items:
         hits = sorted(glob.glob(str(p)))
-        if not hits: raise FileNotFoundError(f"no file matches {str(p)!r}")
+        if not hits: raise FileNotFoundError(f"no file matches {str(p)!r} (the {what} input)")
         out += hits
-    if not out: raise FileNotFoundError("no input files given")
+    if not out: raise FileNotFoundError(f"no {what} file given")
     return out
 
 # %% ../nbs/01_data.ipynb #55c202d1
-def open_files(paths, **kwargs) -> xr.Dataset:
-    "Open one or many NetCDF files lazily (dask chunks), combined by coordinates."
-    fns = expand_paths(paths)
-    if len(fns) == 1: return xr.open_dataset(fns[0], chunks={}, **kwargs)
-    return xr.open_mfdataset(fns, combine='by_coords', chunks={}, **kwargs)
+def open_files(paths, what:str='input', **kwargs) -> xr.Dataset:
+    "Open one or many NetCDF files lazily (dask chunks), combined by coordinates; an unreadable file is named with its input."
+    fns = expand_paths(paths, what)
+    try:
+        if len(fns) == 1: return xr.open_dataset(fns[0], chunks={}, **kwargs)
+        return xr.open_mfdataset(fns, combine='by_coords', chunks={}, **kwargs)
+    except Exception as e:
+        for fn in fns:                                      # name the file that fails on its own, if one does
+            try: xr.open_dataset(fn, chunks={}, **kwargs).close()
+            except Exception as e1:
+                raise ValueError(f"cannot read {fn} (the {what} input) as NetCDF: {type(e1).__name__}: {str(e1)[:200]}") from e1
+        raise ValueError(f"cannot combine the {what} files {fns[:3]}{' ...' if len(fns) > 3 else ''}: {type(e).__name__}: {str(e)[:300]}") from e
 
 # %% ../nbs/01_data.ipynb #b2ad5c44
-def find_var(ds:xr.Dataset, name:str, standard_names=()) -> str:
-    "Name of the variable `name` in `ds`, else of the first variable whose `standard_name` is in `standard_names`."
-    if name in ds.data_vars: return name
+def find_var(ds:xr.Dataset, name:str, standard_names=(), aliases=(), what:str='input') -> str:
+    "The variable `name` of `ds`, else the first of the common `aliases`, else the first whose `standard_name` is in `standard_names`."
+    for v in (name, *aliases):
+        if v in ds.data_vars: return v
     for v in ds.data_vars:
         if ds[v].attrs.get('standard_name') in standard_names: return v
     src = ds.encoding.get('source', 'the dataset')
-    raise ValueError(f"no variable {name!r} (nor one with standard_name in {list(standard_names)}) in {src}; "
-                     f"found: {sorted(map(str, ds.data_vars))}")
+    also = f", nor one of {list(aliases)}" if aliases else ''
+    cf = f", nor one with standard_name in {list(standard_names)}" if standard_names else ''
+    raise ValueError(f"no variable {name!r}{also}{cf} in {src} (the {what} input); found: {sorted(map(str, ds.data_vars))}")
 
 # %% ../nbs/01_data.ipynb #74117610
 _COORD_ALIASES = dict(lat=('latitude', 'nav_lat', 'y', 'LATITUDE'), lon=('longitude', 'nav_lon', 'x', 'LONGITUDE'),
@@ -82,12 +96,39 @@ def standardise_coords(da:xr.DataArray) -> xr.DataArray:
     return da
 
 # %% ../nbs/01_data.ipynb #0dabb975
-def to_celsius(da:xr.DataArray) -> xr.DataArray:
-    "Convert a temperature in kelvin (by its `units`) to °C; °C passes through."
-    units = str(da.attrs.get('units', '')).lower()
-    if units in ('k', 'kelvin', 'degk', 'degrees_k', 'deg_k'):
-        da = (da - 273.15).assign_attrs(da.attrs)
-    elif units and 'c' not in units: raise ValueError(f"unknown temperature units {da.attrs['units']!r} for {da.name!r}")
+_KELVIN = ('k', 'kelvin', 'degk', 'deg_k', 'degrees_k', 'degree_k', 'degrees_kelvin', 'degree_kelvin')
+_CELSIUS = ('c', '°c', 'degc', 'deg_c', 'degrees_c', 'degree_c', 'celsius', 'degrees_celsius', 'degree_celsius',
+            'degrees celsius', 'degree celsius')
+
+def _value_sample(da:xr.DataArray, n:int=200_000) -> np.ndarray:
+    "Finite values of `da` from its first and last time step, strided in space to about `n` points (cheap on a lazy archive)."
+    if 'time' in da.dims and da.sizes['time'] > 2: da = da.isel(time=[0, -1])
+    step = max(1, int(np.sqrt(da.size / n)))                 # every step-th row and column
+    v = np.asarray(da.isel({d: slice(None, None, step) for d in ('lat', 'lon') if d in da.dims}).values, 'float64')
+    return v[np.isfinite(v)]
+
+def to_celsius(da:xr.DataArray, # a temperature field, `units` as the file says (or none)
+               source:str='', # the file (and input) it came from, for the messages
+              ) -> xr.DataArray: # in °C, `units='degC'`
+    "Bring a temperature to °C by its `units` (kelvin, °C, or none: then by its values), refusing values that cannot be ocean."
+    name = f"variable {da.name!r} in {source or 'the input'}"
+    units = str(da.attrs.get('units', '')).strip().lower()
+    if units and units not in _KELVIN + _CELSIUS: raise ValueError(f"unknown temperature units {da.attrs['units']!r} of {name}")
+    v = _value_sample(da)
+    if v.size == 0: raise ValueError(f"{name} holds no finite value (all NaN or fill values)")
+    med = float(np.median(v))
+    looks_kelvin = med > 100                                 # sea water is 271..313 K, -3..40 °C: the medians cannot be confused
+    if units in _KELVIN and not looks_kelvin:
+        raise ValueError(f"{name} is labelled {da.attrs['units']!r} but its values (median {med:.2f}) are °C: correct its units attribute")
+    if units in _CELSIUS and looks_kelvin:
+        raise ValueError(f"{name} is labelled {da.attrs['units']!r} but its values (median {med:.2f}) are kelvin: correct its units attribute")
+    if not units and looks_kelvin:
+        warnings.warn(f"{name} has no units attribute and values of median {med:.2f}: read as kelvin and converted to °C")
+    if looks_kelvin: da, v = (da - 273.15).assign_attrs(da.attrs), v - 273.15
+    lo, hi = float(v.min()), float(v.max())
+    if lo < PLAUSIBLE_CELSIUS[0] or hi > PLAUSIBLE_CELSIUS[1]:
+        raise ValueError(f"{name} spans {lo:.2f}..{hi:.2f} °C, outside the ocean's {PLAUSIBLE_CELSIUS[0]:g}..{PLAUSIBLE_CELSIUS[1]:g} °C: "
+                         "wrong units, or fill values not flagged by _FillValue/missing_value?")
     return da.assign_attrs(units='degC')
 
 # %% ../nbs/01_data.ipynb #8b0f8c19
@@ -100,6 +141,7 @@ def regrid(da:xr.DataArray, lat, lon) -> xr.DataArray:
         raise ValueError(f"SST and target grids do not overlap: source lat {float(da.lat.min()):.2f}..{float(da.lat.max()):.2f}, "
                          f"lon {float(da.lon.min()):.2f}..{float(da.lon.max()):.2f}; target lat {lat.min():.2f}..{lat.max():.2f}, "
                          f"lon {lon.min():.2f}..{lon.max():.2f}")
+    if lon.max() > 180: da = da.assign_coords(lon=da.lon % 360).sortby('lon')   # a box across the dateline
     factor = int(min(_spacing(lat) / _spacing(da.lat), _spacing(lon) / _spacing(da.lon)))
     if factor >= 2: da = da.coarsen(lat=factor, lon=factor, boundary='trim').mean()
     dlon = _spacing(da.lon)
@@ -220,11 +262,14 @@ def _require_depth(da, path):
                          "a subsurface temperature needs one")
     return da
 
-def open_reanalysis(paths) -> xr.Dataset:
-    "Copernicus GLORYS-style reanalysis (`thetao`, or any CF sea-water temperature): path, glob or list → Dataset in °C."
-    ds = open_files(paths)
-    da = standardise_coords(ds[find_var(ds, 'thetao', THETAO_NAMES)])
-    da = to_celsius(_require_depth(da, paths)).transpose('time', 'depth', 'lat', 'lon').rename('thetao')
+def open_reanalysis(paths, # file, glob pattern or list: GLORYS-style `thetao`, or any CF sea-water temperature
+                    var:str='', # the variable's name; '' = 'thetao', a common name, or by CF standard_name
+                   ) -> xr.Dataset: # `thetao` (time, depth, lat, lon) °C, lazy
+    "Copernicus GLORYS-style reanalysis (or any CF sea-water temperature): path, glob or list → Dataset in °C."
+    ds = open_files(paths, 'thetao')
+    v = find_var(ds, var) if var else find_var(ds, 'thetao', THETAO_NAMES, THETAO_VARS, 'thetao')
+    da = standardise_coords(ds[v])
+    da = to_celsius(_require_depth(da, paths), f"{paths} (the thetao input)").transpose('time', 'depth', 'lat', 'lon').rename('thetao')
     da.attrs.setdefault('long_name', 'Sea water potential temperature')
     return da.to_dataset()
 
@@ -234,17 +279,41 @@ def mid_month(time) -> np.ndarray:
     months = pd.DatetimeIndex(np.asarray(time)).to_period('M').unique()
     return (months.to_timestamp() + pd.Timedelta(days=14, hours=12)).values
 
-def open_ostia(paths, grid=None, snapshot=True) -> xr.DataArray:
-    "OSTIA L4 `analysed_sst` (or a CF SST): one field per month, the 15th 12:00 UTC, in °C; regridded onto `grid` if given."
-    ds = open_files(paths)
-    da = standardise_coords(ds[find_var(ds, 'analysed_sst', SST_NAMES)])
+def monthly(da:xr.DataArray, # (time, ...) fields, one or several per calendar month
+            how:str='mid_month', # 'mid_month': each month's field nearest the 15th 12:00 UTC; 'monthly_mean': their mean
+            source:str='', # the file(s) and input, for messages
+           ) -> xr.DataArray: # (time, ...) one field per month
+    "One field per calendar month: a monthly series passes as it is; a finer one gives its mid-month fields or monthly means."
+    if how not in SST_DAILY: raise ValueError(f"unknown rule {how!r} for several fields a month: use one of {SST_DAILY}")
+    t = pd.DatetimeIndex(da.time.values)
+    month = t.to_period('M')
+    if month.is_unique and len(t) > 1 and np.median(np.diff(t.values)) >= np.timedelta64(27, 'D'): return da
+    if how == 'monthly_mean':
+        mean = da.groupby(xr.DataArray(np.asarray(month.to_timestamp()), dims='time', coords=dict(time=da.time), name='month')).mean()
+        return mean.rename(month='time').assign_coords(time=mid_month(mean.month.values))
+    pick, missing = [], []
+    for m, noon15 in zip(month.unique(), mid_month(t)):
+        idx = np.flatnonzero(month == m)
+        lag = np.abs((t[idx] - noon15).total_seconds())
+        if lag.min() <= 12 * 3600: pick.append(idx[lag.argmin()])
+        else: missing.append(str(m))
+    if missing: raise ValueError(f"no field within 12 h of the 15th 12:00 UTC (the mid-month snapshot) for month(s) {missing} "
+                                 f"in {source or 'the input'}: pass sst_daily='monthly_mean' to average each month instead")
+    return da.isel(time=pick)
+
+def open_ostia(paths, # file, glob pattern or list: OSTIA L4 `analysed_sst`, or any CF SST (daily or monthly)
+               grid=None, # a Dataset/DataArray with `lat`, `lon` to regrid onto; None = the file's own grid
+               daily:str='mid_month', # several fields a month: 'mid_month' (nearest the 15th 12:00 UTC) or 'monthly_mean'
+               var:str='', # the variable's name; '' = 'analysed_sst', a common name, or by CF standard_name
+              ) -> xr.DataArray: # `sst` (time, lat, lon) °C, one field per month
+    "OSTIA L4 `analysed_sst` (or a CF SST): one field per month, by default the 15th 12:00 UTC, in °C; regridded onto `grid` if given."
+    ds = open_files(paths, 'SST')
+    v = find_var(ds, var) if var else find_var(ds, 'analysed_sst', SST_NAMES, SST_VARS, 'SST')
+    da = standardise_coords(ds[v])
     if 'mask' in ds: da = da.where((standardise_coords(ds['mask']).astype('int16') & 1) == 1)
-    if snapshot:
-        want = mid_month(da.time.values)
-        missing = [str(t)[:7] for t in want if t not in set(da.time.values)]
-        if missing: raise ValueError(f"no 15th 12:00 UTC snapshot for month(s) {missing} in {paths}")
-        da = da.sel(time=want)
-    da = to_celsius(da).rename('sst').transpose('time', 'lat', 'lon')
+    if 'time' not in da.dims: raise ValueError(f"variable {v!r} in {paths} (the SST input) has no time dimension (dims: {da.dims})")
+    da = monthly(da, daily, f"{paths} (the SST input)")
+    da = to_celsius(da, f"{paths} (the SST input)").rename('sst').transpose('time', 'lat', 'lon')
     if grid is not None: da = regrid(da, grid['lat'], grid['lon'])
     return da
 
@@ -329,7 +398,7 @@ def write_sample_sources(out_dir, months=(1, 2), year=2020, region=dict(lat=slic
         g = th.rename(lat='latitude', lon='longitude').assign_coords(longitude=lambda x: x.longitude % 360)
         g.attrs = dict(units='degrees_C', standard_name='sea_water_potential_temperature', long_name='Temperature')
         fn = out/f'glorys_{year}{m:02d}.nc'
-        g.to_dataset(name='thetao').to_netcdf(fn, encoding=dict(thetao=dict(dtype='int16', scale_factor=0.000732, add_offset=21.0, _FillValue=np.int16(-32767))))
+        g.to_dataset(name='thetao').to_netcdf(fn, encoding=dict(thetao=dict(dtype='int16', scale_factor=0.001, add_offset=15.0, _FillValue=np.int16(-32767))))
         paths['reanalysis'].append(fn)
         for day in (14, 15, 16):
             t = np.datetime64(f'{year}-{m:02d}-{day:02d}T12:00', 'ns')
@@ -367,25 +436,73 @@ def _write_sample_en4(d, fn, months, year, rng, n_prof=40, n_levels=30):
         var('LONGITUDE', 'f8', ('N_PROF',), d.lon.values[pick[:, 1]] % 360, units='degree_east')
         var('JULD', 'f8', ('N_PROF',), juld, units='days since 1950-01-01 00:00:00')
 
+# %% ../nbs/01_data.ipynb #c28684f2
+def subset(ds, # Dataset or DataArray with standard `lat`, `lon` (in [-180, 180)) and `time`
+           lat=(), # (south, north) degrees; () = all
+           lon=(), # (west, east) degrees; west > east crosses the dateline; () = all
+           time=(), # (first, last) dates, e.g. ('2010-01', '2015-12'); () = all
+          ):
+    "The region and period asked for, checked: each range is a pair that selects something, named when it does not."
+    for name, r in (('lat', lat), ('lon', lon), ('time', time)):
+        if len(r) not in (0, 2): raise ValueError(f"parameter {name}={list(r)!r} is invalid: give two values, e.g. {name}=[a, b], or [] for all")
+    if len(lat):
+        if lat[0] > lat[1]: raise ValueError(f"parameter lat={list(lat)!r} is invalid: give [south, north]")
+        ds = ds.sel(lat=slice(*lat))
+    if len(lon):
+        w, e = lon
+        if w <= e: ds = ds.sel(lon=slice(w, e))
+        else:                                               # across the dateline: longitudes run on from w, past 180°
+            ds = ds.assign_coords(lon=(ds.lon - w) % 360 + w).sortby('lon').sel(lon=slice(w, e + 360))
+    if len(time): ds = ds.sel(time=slice(*(str(t) for t in time)))
+    for name, r in (('lat', lat), ('lon', lon), ('time', time)):
+        if len(r) and ds.sizes[name] == 0: raise ValueError(f"parameter {name}={list(r)!r} selects no {name} of the data")
+    return ds
+
 # %% ../nbs/01_data.ipynb #ab678862
-def load_sources(thetao_path='', sst_path='') -> xr.Dataset:
+SST_COVERAGE_WARN = 0.95  # warn when the SST covers less than this fraction of the target's ocean points
+
+def sst_coverage(sst:xr.DataArray, thetao:xr.DataArray) -> float:
+    "Fraction of the ocean points of `thetao`'s surface level (all months) where `sst` has a value."
+    ocean = thetao.isel(depth=0).notnull()
+    return float((sst.notnull() & ocean).sum() / max(int(ocean.sum()), 1))
+
+def load_sources(thetao_path='', # reanalysis file/glob/list; '' with sst_path '' = the embedded default
+                 sst_path='', # SST file/glob/list (OSTIA L4 or any CF SST)
+                 thetao_var:str='', sst_var:str='', # variable names; '' = found by common name or CF standard_name
+                 sst_daily:str='mid_month', # several SST fields a month: 'mid_month' or 'monthly_mean'
+                 lat=(), lon=(), time=(), # region and period, see `subset`
+                ) -> xr.Dataset: # `thetao` (time, depth, lat, lon) and `sst` (time, lat, lon) °C on one grid, paired by month
     "`thetao` and `sst` on one grid: the embedded default when both paths are empty, else the user's files."
-    if not thetao_path and not sst_path: return load_default()
+    if not thetao_path and not sst_path: return subset(load_default(), lat, lon, time)
     if not (thetao_path and sst_path): raise ValueError("give both thetao_path and sst_path, or neither for the embedded default")
-    thetao = open_reanalysis(thetao_path).thetao
-    sst = open_ostia(sst_path, grid=thetao)
+    thetao = subset(monthly(open_reanalysis(thetao_path, thetao_var).thetao, 'monthly_mean'), lat, lon, time)
+    sst = open_ostia(sst_path, grid=thetao, daily=sst_daily, var=sst_var)
     key = lambda t: pd.DatetimeIndex(t.values).to_period('M')
     common = key(thetao.time).intersection(key(sst.time))
-    if len(common) == 0: raise ValueError("the reanalysis and SST files share no month")
+    if len(common) == 0: raise ValueError(f"the thetao ({thetao_path}) and SST ({sst_path}) inputs share no month")
     thetao = thetao.isel(time=np.flatnonzero(key(thetao.time).isin(common)))
     sst = sst.isel(time=np.flatnonzero(key(sst.time).isin(common))).assign_coords(time=thetao.time.values)
-    return xr.Dataset(dict(thetao=thetao, sst=sst.where(thetao.isel(depth=0).notnull())))
+    sst = sst.where(thetao.isel(depth=0).notnull())
+    cover = sst_coverage(sst, thetao)
+    if cover == 0: raise ValueError(f"the SST input {sst_path} has no value on the ocean of the thetao input {thetao_path}")
+    if cover < SST_COVERAGE_WARN:
+        warnings.warn(f"the SST input {sst_path} covers only {cover:.0%} of the ocean points of the thetao input; "
+                      "the rest is treated as unmeasured SST (eo_valid_mask False)")
+    return xr.Dataset(dict(thetao=thetao, sst=sst))
 
 # %% ../nbs/01_data.ipynb #beede046
+def check_depths(depths) -> np.ndarray:
+    "`depths` (m) as a float array, refused by name unless a non-empty, strictly increasing list of depths >= 0."
+    d = np.asarray(depths, float) if np.ndim(depths) == 1 and len(depths) else np.array([])
+    if d.size == 0 or not np.isfinite(d).all() or (d < 0).any() or (np.diff(d) <= 0).any():
+        shown = depths.tolist() if isinstance(depths, np.ndarray) else list(depths) if isinstance(depths, (list, tuple)) else depths
+        raise ValueError(f"parameter depths={shown!r} is invalid: "
+                         "must be a non-empty list of depths in metres, increasing, without repeats")
+    return d
+
 def select_depths(thetao:xr.DataArray, depths, method='linear') -> xr.DataArray:
     "`thetao` at `depths` (m): linear interpolation between source levels, or the nearest level with method='nearest'."
-    depths = np.asarray(depths, float)
-    if depths.ndim != 1 or len(depths) == 0: raise ValueError(f"depths must be a non-empty list of metres, got {depths}")
+    depths = check_depths(depths)
     lo, hi = float(thetao.depth.min()), float(thetao.depth.max())
     bad = depths[(depths < lo) | (depths > hi)]
     if len(bad): raise ValueError(f"target depths {bad.tolist()} m outside the source range {lo:g}..{hi:g} m")
@@ -407,21 +524,71 @@ def split_map(shape, block=32, fractions=(0.7, 0.15, 0.15), seed=0) -> np.ndarra
     return np.minimum(tiles, 2).repeat(block, 0).repeat(block, 1)[:shape[0], :shape[1]]
 
 # %% ../nbs/01_data.ipynb #051edc89
-def patch_origins(ocean:np.ndarray, splits:np.ndarray, patch_size=16, stride=8, min_ocean=0.5) -> dict:
-    "Upper-left corners (i, j) of patches inside one split tile each, with at least `min_ocean` ocean: {split: [(i, j), ...]}."
+def _check_patching(ocean:np.ndarray, patch_size:int, min_ocean:float):
     H, W = ocean.shape
     if patch_size > min(H, W): raise ValueError(f"patch_size {patch_size} is larger than the grid {H}×{W}")
     if not 0 <= min_ocean <= 1: raise ValueError(f"min_ocean must be in [0, 1], got {min_ocean}")
     if not ocean.any(): raise ValueError("the region is all land / all NaN: no ocean pixel to make patches from")
+
+def _origins(ocean:np.ndarray, splits:np.ndarray, patch_size:int, patch_stride:int, min_ocean:float) -> dict:
+    "{split: [(i, j), ...]} of the patches lying inside one split tile with at least `min_ocean` ocean; a split may be empty."
+    H, W = ocean.shape
     out = {s: [] for s in SPLITS}
-    for i in range(0, H - patch_size + 1, stride):
-        for j in range(0, W - patch_size + 1, stride):
+    for i in range(0, H - patch_size + 1, patch_stride):
+        for j in range(0, W - patch_size + 1, patch_stride):
             sid = splits[i:i+patch_size, j:j+patch_size]
             if (sid == sid[0, 0]).all() and ocean[i:i+patch_size, j:j+patch_size].mean() >= min_ocean:
                 out[SPLITS[sid[0, 0]]].append((i, j))
+    return out
+
+def patch_origins(ocean:np.ndarray, splits:np.ndarray, patch_size=16, patch_stride=8, min_ocean=0.5) -> dict:
+    "Upper-left corners (i, j) of patches inside one split tile each, with at least `min_ocean` ocean: {split: [(i, j), ...]}."
+    _check_patching(ocean, patch_size, min_ocean)
+    out = _origins(ocean, splits, patch_size, patch_stride, min_ocean)
     empty = [s for s in SPLITS if not out[s]]
     if empty: raise ValueError(f"the split leaves {empty} empty: use smaller blocks/patches, a larger region or a lower min_ocean")
     return out
+
+# %% ../nbs/01_data.ipynb #c79de74e
+def _usable_tiles(ocean, patch_size, patch_stride, block, min_ocean) -> list:
+    "The (row, col) of the `block` tiles that hold at least one whole patch with `min_ocean` ocean."
+    (H, W), p = ocean.shape, patch_size
+    return sorted({(i // block, j // block) for i in range(0, H - p + 1, patch_stride) for j in range(0, W - p + 1, patch_stride)
+                   if i // block == (i + p - 1) // block and j // block == (j + p - 1) // block
+                   and ocean[i:i + p, j:j + p].mean() >= min_ocean})
+
+def _split_tiles(shape, block, tiles, fractions, seed) -> np.ndarray:
+    "(H, W) split ids: the usable `tiles` permuted and dealt out by `fractions`, at least one to each split."
+    n = len(tiles)
+    n_val, n_test = (max(1, round(f * n)) for f in fractions[1:])
+    ids = np.zeros((-(-shape[0] // block), -(-shape[1] // block)), int)   # tiles holding no patch stay 'train'
+    order = np.random.default_rng(seed).permutation(n)
+    for k, sid in zip(order, np.repeat([0, 1, 2], [n - n_val - n_test, n_val, n_test])): ids[tiles[k]] = sid
+    return ids.repeat(block, 0).repeat(block, 1)[:shape[0], :shape[1]]
+
+def split_patches(ocean:np.ndarray, # (H, W) bool, True on water
+                  patch_size=16, patch_stride=8, # patch side and step between origins, pixels
+                  block=32, # side of the split tiles, pixels; smaller ones are used when a region is too narrow for it
+                  fractions=(0.7, 0.15, 0.15), seed=0, min_ocean=0.5,
+                 ) -> tuple: # (block used, (H, W) split map, {split: [(i, j), ...]})
+    "A geographic split with every split non-empty: `split_map`'s per-row tiles, else smaller tiles dealt over the region."
+    _check_patching(ocean, patch_size, min_ocean)
+    splits = split_map(ocean.shape, block, fractions, seed)
+    origins = _origins(ocean, splits, patch_size, patch_stride, min_ocean)
+    empty = [s for s in SPLITS if not origins[s]]
+    if not empty: return block, splits, origins
+    candidates = {b: _usable_tiles(ocean, patch_size, patch_stride, b, min_ocean)
+                  for b in sorted({*range(patch_size, block + 1, patch_stride), block}, reverse=True)}
+    b = next((b for b, t in candidates.items() if len(t) >= 7), max(candidates, key=lambda b: (len(candidates[b]), b)))
+    if len(candidates[b]) < 3:
+        raise ValueError(f"the region ({ocean.shape[0]}×{ocean.shape[1]} px, {int(ocean.sum())} ocean px) cannot hold three splits: "
+                         f"it has room for only {len(candidates[b])} separate {patch_size}×{patch_size}-px patch(es) with at least "
+                         f"{min_ocean:.0%} ocean; use a smaller patch_size, a lower min_ocean or a larger region")
+    splits = _split_tiles(ocean.shape, b, candidates[b], fractions, seed)
+    origins = _origins(ocean, splits, patch_size, patch_stride, min_ocean)
+    warnings.warn(f"block={block} leaves {empty} empty on this {ocean.shape[0]}×{ocean.shape[1]}-px grid: split {len(candidates[b])} "
+                  f"tiles of {b}×{b} px over the whole region instead ({', '.join(f'{s} {len(set((i // b, j // b) for i, j in o))}' for s, o in origins.items())} tiles)")
+    return b, splits, origins
 
 # %% ../nbs/01_data.ipynb #585a4103
 def keep_tiles(origins:list, # [(i, j), ...] patch corners, each patch inside one `block`×`block` tile
@@ -496,20 +663,22 @@ class PatchDataset(torch.utils.data.Dataset):
                  corruption=0.95,         # fraction of valid ocean pixels hidden, or (lo, hi): a uniform random one per mask
                  ambient_extra=0.5,       # extra fraction of observed pixels hidden for m' ⊆ m
                  mask_kind='track',       # 'track' or 'profile'
-                 stride=(2, 8), seed=0, fixed_masks=False,
+                 track_stride=(2, 8), # (lo, hi): each track records every k px, k drawn in lo..hi (`track_mask`'s stride)
+                 seed=0, fixed_masks=False,
                  obs=None,                # optional (obs (T, C, H, W) °C, obs_mask) from bin_profiles, replacing synthetic masks
+                 valid=None,              # (T, C, H, W) bool, where the field exists; None: where `thetao` is finite (no truth: inference)
                  eo_valid=None):          # (T, H, W) bool, where `sst` is measured (False where gap-filled); None: wherever it is finite
         bounds = np.atleast_1d(np.asarray(corruption, float))  # (1,) a fraction or (2,) a (lo, hi) range
         if bounds.size not in (1, 2) or not 0 <= bounds[0] <= bounds[-1] < 1: raise ValueError(f"corruption must be in [0, 1) (or a (lo, hi) pair in it), got {corruption}")
         if not 0 <= ambient_extra < 1: raise ValueError(f"ambient_extra must be in [0, 1), got {ambient_extra}")
-        if mask_kind not in ('track', 'profile'): raise ValueError(f"unknown mask_kind {mask_kind!r}: use 'track' or 'profile'")
-        self.thetao, self.sst, self.obs, self.eo_valid = thetao, sst, obs, eo_valid
+        if mask_kind not in MASK_KINDS: raise ValueError(f"unknown mask_kind {mask_kind!r}: use one of {MASK_KINDS}")
+        self.thetao, self.sst, self.obs, self.valid, self.eo_valid = thetao, sst, obs, valid, eo_valid
         self.lat, self.lon = np.asarray(lat, 'float32'), np.asarray(lon, 'float32')
         self.doy = pd.DatetimeIndex(np.asarray(time)).dayofyear.values.astype('float32')
         self.keys = [(t, i, j) for t in range(thetao.shape[0]) for i, j in origins]
         self.norm, self.p, self.ambient_extra = norm, patch_size, ambient_extra
         self.corruption = float(bounds[0]) if bounds.size == 1 else tuple(bounds.tolist())
-        self.mask_kind, self.stride, self.seed, self.fixed_masks, self.epoch = mask_kind, stride, seed, fixed_masks, 0
+        self.mask_kind, self.track_stride, self.seed, self.fixed_masks, self.epoch = mask_kind, track_stride, seed, fixed_masks, 0
 
     def __len__(self): return len(self.keys)
     def set_epoch(self, epoch:int): self.epoch = epoch
@@ -518,7 +687,7 @@ class PatchDataset(torch.utils.data.Dataset):
         rng = np.random.default_rng([self.seed, idx] if self.fixed_masks else [self.seed, self.epoch, idx])
         corruption = self.corruption if np.isscalar(self.corruption) else rng.uniform(*self.corruption)
         if self.mask_kind == 'track':
-            m = column_mask(track_mask(ocean, corruption, self.stride, seed=rng), y_valid)
+            m = column_mask(track_mask(ocean, corruption, self.track_stride, seed=rng), y_valid)
         else:
             m = profile_mask(ocean, corruption, y_valid.shape[0], seed=rng) & y_valid
         return m, further_corrupt(m, self.ambient_extra, seed=rng)
@@ -527,7 +696,7 @@ class PatchDataset(torch.utils.data.Dataset):
         t, i, j = self.keys[idx]
         win = (slice(i, i + self.p), slice(j, j + self.p))
         th = np.asarray(self.thetao[t][(slice(None),) + win], 'float32')      # (C, H, W) °C
-        y_valid = np.isfinite(th)
+        y_valid = np.isfinite(th) if self.valid is None else np.asarray(self.valid[t][(slice(None),) + win], bool)
         ocean = y_valid[0]
         if not ocean.any(): raise ValueError(f"patch {idx} (time {t}, row {i}, col {j}) is all land / all NaN")
         if self.obs is None: m, m_amb = self._masks(idx, ocean, y_valid)
@@ -546,12 +715,12 @@ class PatchDataset(torch.utils.data.Dataset):
                     doy=torch.tensor(self.doy[t]))
 
 # %% ../nbs/01_data.ipynb #9c7bf887
-def make_datasets(ds:xr.Dataset, depths=DEFAULT_DEPTHS, patch_size=16, stride=8, block=32, min_ocean=0.5,
+def make_datasets(ds:xr.Dataset, depths=DEFAULT_DEPTHS, patch_size=16, patch_stride=8, block=32, min_ocean=0.5,
                   fractions=(0.7, 0.15, 0.15), depth_method='linear', seed=0, norm:Normalizer|None=None,
-                  train_stride:int|None=None, # step between training patch origins; None: `stride`
+                  train_patch_stride:int|None=None, # step between training patch origins; None: `patch_stride`
                   train_corruption=None, # the training patches' corruption, a fraction or (lo, hi); None: `corruption`
                   train_tiles:float=1., # fraction of the training tiles whose patches are used (`keep_tiles`; learning curves)
-                  **kwargs): # `PatchDataset` arguments: corruption, ambient_extra, mask_kind, ...
+                  **kwargs): # `PatchDataset` arguments: corruption, ambient_extra, mask_kind, track_stride, ...
     "Train/val/test `PatchDataset`s and the `Normalizer` (fitted on train unless given) from `ds` (`thetao`, `sst` on one grid)."
     for v in ('thetao', 'sst'):
         if v not in ds: raise ValueError(f"dataset has no {v!r} variable; found {sorted(map(str, ds.data_vars))}")
@@ -559,14 +728,13 @@ def make_datasets(ds:xr.Dataset, depths=DEFAULT_DEPTHS, patch_size=16, stride=8,
     sst = ds.sst.transpose('time', 'lat', 'lon').values.astype('float32')
     eo_valid = ~ds.sst_filled.transpose('time', 'lat', 'lon').values.astype(bool) if 'sst_filled' in ds else None
     ocean = np.isfinite(thetao[:, 0]).any(0)
-    splits = split_map(ocean.shape, block, fractions, seed)
-    origins = patch_origins(ocean, splits, patch_size, stride, min_ocean)
-    if train_stride: origins['train'] = patch_origins(ocean, splits, patch_size, train_stride, min_ocean)['train']
+    block, splits, origins = split_patches(ocean, patch_size, patch_stride, block, fractions, seed, min_ocean)
+    if train_patch_stride: origins['train'] = _origins(ocean, splits, patch_size, train_patch_stride, min_ocean)['train']
     origins['train'] = keep_tiles(origins['train'], block, train_tiles, seed)
     train_pixels = np.zeros(ocean.shape, bool)
     for i, j in origins['train']: train_pixels[i:i+patch_size, j:j+patch_size] = True
     if norm is None: norm = Normalizer.fit(thetao, sst, train_pixels & ocean, depths)
-    elif not np.allclose(norm.depths, depths): raise ValueError(f"the given Normalizer is for depths {norm.depths}, not {list(depths)}")
+    elif len(norm.depths) != len(depths) or not np.allclose(norm.depths, depths): raise ValueError(f"the given Normalizer is for depths {norm.depths}, not {list(depths)}")
     train_kwargs = kwargs if train_corruption is None else {**kwargs, 'corruption': train_corruption}
     make = lambda s: PatchDataset(thetao, sst, ds.lat.values, ds.lon.values, ds.time.values, origins[s], norm, patch_size,
                                   seed=seed, fixed_masks=(s != 'train'), eo_valid=eo_valid, **(train_kwargs if s == 'train' else kwargs))

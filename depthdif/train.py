@@ -4,8 +4,8 @@
 
 # %% ../nbs/10_train.ipynb #969f84ef
 from __future__ import annotations
-import copy, csv, json, math, os, random, time, warnings
-from dataclasses import dataclass, asdict, fields
+import argparse, copy, json, math, os, random, time, warnings
+from dataclasses import dataclass, asdict, fields, replace
 from pathlib import Path
 
 import numpy as np
@@ -13,110 +13,190 @@ import pandas as pd
 import torch
 import torch.distributed as dist
 import xarray as xr
-from fastcore.script import call_parse, Param, bool_arg
+from fastcore.docments import docments
 from torch.nn.parallel import DistributedDataParallel
 from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 from torch.utils.data import DataLoader, Subset
 from torch.utils.data.distributed import DistributedSampler
 from tqdm.auto import tqdm
 
-from .data import DEFAULT_DEPTHS, Normalizer, load_sources, make_datasets, mosaic
+from .masking import MASK_KINDS
+from .data import (DEFAULT_DEPTHS, SST_DAILY, Normalizer, PatchDataset, check_depths, load_sources, make_datasets, mosaic,
+                           to_celsius)
 from .model import DepthDifUNet, count_parameters, n_cond_channels
-from .diffusion import PARAMETERIZATIONS, SCHEDULES, diffusion_loss, loss_mask_for, make_schedule, masked_mse
+from .diffusion import LOSS_MODES, PARAMETERIZATIONS, SCHEDULES, diffusion_loss, loss_mask_for, make_schedule, masked_mse
 from .baselines import BASELINES, baseline_from_state, baseline_state
-from .sampling import (denoiser, evaluate, fit_residual_scale, fit_spread_scale, reconstruct, regress, to_device,
-                               to_residual, with_first_guess)
+from .metrics import skill_table
+from .sampling import (SAMPLERS, denoiser, evaluate, fit_residual_scale, fit_spread_scale, reconstruct, regress,
+                               score_baseline, to_device, to_residual, with_first_guess)
 
 # %% auto #0
-__all__ = ['OBJECTIVES', 'CHECKPOINT_FORMAT', 'RUN_CONTROL', 'TrainConfig', 'list_param', 'resolve_device', 'setup_distributed',
-           'seed_everything', 'build_model', 'warmup_cosine', 'train_loss', 'datasets_for', 'CheckpointError',
-           'rng_state', 'set_rng_state', 'save_checkpoint', 'load_checkpoint', 'ema_weights', 'first_guess_of',
-           'spread_scale_of', 'load_model', 'check_resumable', 'fit', 'predict', 'train_cli']
+__all__ = ['OBJECTIVES', 'RENAMED', 'OBS_MASK_KEY', 'CHECKPOINT_FORMAT', 'RUN_CONTROL', 'resolve_device', 'check_device',
+           'setup_distributed', 'seed_everything', 'TrainConfig', 'list_param', 'notebook_parameters', 'build_model',
+           'warmup_cosine', 'train_loss', 'datasets_for', 'CheckpointError', 'rng_state', 'set_rng_state',
+           'save_checkpoint', 'load_checkpoint', 'ema_weights', 'first_guess_of', 'spread_scale_of', 'load_model',
+           'check_resumable', 'fit', 'test_scores', 'predict', 'cli_config', 'train_cli']
+
+# %% ../nbs/10_train.ipynb #56a163a3
+def resolve_device(device:str='auto') -> torch.device:
+    "'auto' → the local CUDA device if there is one, else CPU."
+    if device == 'auto': device = f"cuda:{os.environ.get('LOCAL_RANK', 0)}" if torch.cuda.is_available() else 'cpu'
+    return torch.device(device)
+
+def check_device(device:str) -> torch.device:
+    "The device `device` names, refused by name unless it is the CPU or a CUDA GPU that this machine has."
+    try: dev = resolve_device(device)
+    except (RuntimeError, ValueError, TypeError): dev = None
+    if dev is None or dev.type not in ('cpu', 'cuda'):
+        raise ValueError(f"parameter device={device!r} is invalid: must be 'auto', 'cpu', 'cuda' or 'cuda:N'")
+    if dev.type == 'cuda' and (dev.index or 0) >= torch.cuda.device_count():
+        raise ValueError(f"parameter device={device!r} is invalid: no such CUDA GPU here ({torch.cuda.device_count()} found); use 'auto' or 'cpu'")
+    return dev
+
+def setup_distributed(device:str='auto') -> tuple[int, int, torch.device]:
+    "(rank, world_size, device); starts the process group when launched by torchrun."
+    world = int(os.environ.get('WORLD_SIZE', 1))
+    dev = check_device(device)
+    if world > 1 and not dist.is_initialized():
+        if dev.type == 'cuda': torch.cuda.set_device(dev)
+        dist.init_process_group('nccl' if dev.type == 'cuda' else 'gloo')
+    return (dist.get_rank() if world > 1 else 0), world, dev
+
+def seed_everything(seed:int):
+    "Seed python, numpy and torch (all devices)."
+    random.seed(seed); np.random.seed(seed % 2 ** 32); torch.manual_seed(seed)
 
 # %% ../nbs/10_train.ipynb #df19b815
 OBJECTIVES = ('diffusion', 'regression')
+RENAMED = dict(stride='patch_stride', train_stride='train_patch_stride',      # older names, as older checkpoints record them
+               calib_samples='eval_samples', calib_steps='eval_steps')
+
+def _is_int(v): return (isinstance(v, (int, np.integer)) and not isinstance(v, bool)) or (isinstance(v, float) and v.is_integer())
+def _is_number(v): return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
+_TYPES = {'int': (_is_int, 'an integer', int), 'float': (_is_number, 'a number', float), 'bool': (lambda v: isinstance(v, bool), 'True or False', bool),
+          'str': (lambda v: isinstance(v, str), 'a text', str), 'tuple': (lambda v: isinstance(v, (tuple, list)), 'a list', tuple)}
+
+def _dates_in_order(pair) -> bool:
+    try: return pd.Timestamp(str(pair[0])) <= pd.Timestamp(str(pair[1]))
+    except (ValueError, TypeError): return False
 
 @dataclass
 class TrainConfig:
-    "All parameters of a training run (the `train.ipynb` papermill parameters)."
-    epochs: int = 50                      # passes over the training patches
-    batch_size: int = 32                  # patches per optimiser step (per process under DDP)
-    lr: float = 2e-3                      # peak AdamW learning rate
-    weight_decay: float = 1e-4            # AdamW weight decay
-    warmup_frac: float = 0.05             # fraction of the steps with linear warm-up, then cosine decay to 0
-    grad_clip: float = 1.0                # max gradient norm
-    ema_decay: float = 0.995              # EMA of the weights used for validation and inference (~200-step window)
-    keep_best: bool = False               # sample with the EMA weights of the epoch with the lowest validation RMSE (early stopping)
+    "A training run. The defaults are the main job: what `train.ipynb` and `depthdif-train` run when given nothing."
+    thetao_path: str = ''                 # reanalysis file, glob or list (GLORYS `thetao` or any CF sea-water temperature); empty: the embedded default
+    sst_path: str = ''                    # SST file, glob or list (OSTIA L4 or any CF SST, daily or monthly), with thetao_path
+    thetao_var: str = ''                  # name of the temperature variable in thetao_path; empty: found by common name or CF standard_name
+    sst_var: str = ''                     # name of the SST variable in sst_path; empty: found by common name or CF standard_name
+    sst_daily: str = 'mid_month'          # SST with several fields a month: 'mid_month' (nearest the 15th 12:00 UTC, OSTIA's) or 'monthly_mean'
+    lat: tuple = ()                       # [south, north] degrees: train on this band only; empty: all
+    lon: tuple = ()                       # [west, east] degrees (west > east crosses the dateline); empty: all
+    time: tuple = ()                      # [first, last] month, e.g. ['2010-01', '2015-12']; empty: all
     depths: tuple = DEFAULT_DEPTHS        # target depths, m (linear interpolation between source levels)
     patch_size: int = 16                  # patch side, pixels
-    stride: int = 8                       # step between patch origins inside a split block, pixels
-    block: int = 32                       # side of the geographic split blocks, pixels
+    patch_stride: int = 8                 # step between patch origins, pixels
+    block: int = 32                       # side of the geographic split tiles, pixels (smaller where a region is too narrow for three splits)
     min_ocean: float = 0.5                # minimum ocean fraction of a patch
-    corruption: float = 0.95              # fraction of valid ocean pixels hidden by the track masks
-    train_corruption: tuple = ()          # (lo, hi): each training mask hides a random fraction in [lo, hi]; (): `corruption`
-    train_stride: int = 0                 # step between training patch origins; 0: `stride` (validation and test keep `stride`)
-    train_tiles: float = 1.0              # fraction of the training split's geographic tiles used (a seeded, nested draw; learning curves)
-    ambient_extra_corruption: float = 0.5 # extra fraction of observed pixels hidden for m' ⊆ m (ambient loss)
-    loss: str = 'ambient'                 # 'ambient': condition on m', loss on m ∩ y_valid; 'supervised': loss on y_valid
-    objective: str = 'diffusion'          # 'diffusion', or 'regression': the deterministic U-Net baseline (same backbone, masked MSE)
-    first_guess: str = ''                 # '' or a baseline name (e.g. 'regression_oi'): the model refines its first guess
-    mask_kind: str = 'track'              # 'track' (curved tracks) or 'profile' (Argo-like)
-    schedule: str = 'cosine'              # noise schedule, one of SCHEDULES
-    parameterization: str = 'v'           # network output: 'eps', 'x0' or 'v'
-    min_snr: float = 0.0                  # γ > 0: min-SNR-γ loss weighting of the diffusion steps; 0: uniform
+    mask_kind: str = 'track'              # 'track' (curved submarine/glider tracks) or 'profile' (Argo-like)
+    corruption: float = 0.95              # fraction of the valid ocean pixels hidden by the masks
+    track_stride: tuple = (2, 8)          # [lo, hi]: a track records every k px, k drawn from lo..hi
+    train_corruption: tuple = ()          # [lo, hi]: each training mask hides a random fraction in lo..hi; empty: corruption
+    train_patch_stride: int = 0           # step between training patch origins, pixels; 0: patch_stride (validation and test keep it)
+    train_tiles: float = 1.0              # fraction of the training split's tiles used (a seeded, nested draw: learning curves)
+    ambient_extra_corruption: float = 0.5 # extra fraction of the observed pixels hidden for the ambient loss (m' ⊆ m)
+    objective: str = 'diffusion'          # 'diffusion', or 'regression': the deterministic U-Net twin (same backbone, masked MSE)
+    first_guess: str = 'regression_oi'    # a classical baseline the model refines (default: SST regression + OI residuals); empty: none
+    loss: str = 'ambient'                 # 'ambient' (learn from the sparse observations alone) or 'supervised' (from dense targets)
+    schedule: str = 'cosine'              # noise schedule: 'linear', 'cosine', 'quadratic' or 'sigmoid'
+    parameterization: str = 'v'           # what the network predicts: 'eps', 'x0' or 'v'
+    min_snr: float = 0.0                  # γ > 0: min-SNR-γ weighting of the diffusion loss over the steps; 0: uniform
     timesteps: int = 1000                 # diffusion steps T
     channels: tuple = (32, 64, 128)       # U-Net channels per level
     blocks_per_level: int = 1             # ConvNeXt blocks per level
     emb_dim: int = 128                    # FiLM embedding size
     use_time: bool = True                 # FiLM on the diffusion step
-    use_coords: bool = True               # FiLM on the patch lat/lon
+    use_coords: bool = True               # FiLM on the patch latitude and longitude
     use_date: bool = True                 # FiLM on the day of year
+    epochs: int = 50                      # passes over the training patches
+    batch_size: int = 32                  # patches per optimiser step (per process under DDP)
+    lr: float = 2e-3                      # peak AdamW learning rate (linear warm-up, then cosine decay)
+    weight_decay: float = 1e-4            # AdamW weight decay
+    warmup_frac: float = 0.05             # fraction of the steps with linear warm-up
+    grad_clip: float = 1.0                # largest gradient norm
+    ema_decay: float = 0.995              # EMA of the weights used for validation and inference (about a 200-step window)
+    keep_best: bool = False               # sample with the EMA weights of the best validation epoch (the U-Net twin always does)
+    max_patches: int = 0                  # at most this many training samples (quick trials, tests); 0: all
+    seed: int = 0                         # seeds the split, masks, shuffling, weights and noise
     val_steps: int = 10                   # DDIM steps of the per-epoch validation samples
-    val_samples: int = 1                  # members of the per-epoch validation ensemble, whose mean is scored (use >= 4 with keep_best)
-    max_patches: int = 0                  # 0: all training samples; else at most this many (quick trials, tests)
-    seed: int = 0                         # seeds data split, masks, shuffling and noise
-    thetao_path: str = ''                 # reanalysis path/glob; '' with sst_path '': the embedded default
-    sst_path: str = ''                    # OSTIA-style SST path/glob
-    out_dir: str = 'runs/default'         # run folder
-    device: str = 'auto'                  # 'auto', 'cpu', 'cuda', 'cuda:1', ...
-    resume: bool = False                  # continue from out_dir/checkpoints/last.pt
-    num_workers: int = 0                  # DataLoader workers
-    calib_samples: int = 8                # ensemble size of the spread calibration on the validation split after training; 0: none
-    calib_steps: int = 25                 # DDIM steps of that calibration (use the same settings to sample)
+    val_samples: int = 1                  # members of the per-epoch validation ensemble whose mean is scored (use 4 or more with keep_best)
+    eval_samples: int = 8                 # ensemble members of the test score and of the spread calibration fitted after training
+    eval_steps: int = 25                  # DDIM steps of the test score and of the spread calibration
+    unet_baseline: bool = True            # also train the deterministic U-Net twin (same backbone and inputs) into out_dir/unet
+    out_dir: str = 'runs/default'         # the run folder
+    device: str = 'auto'                  # 'auto' (a GPU if there is one), 'cpu', 'cuda' or 'cuda:N'
+    resume: bool = False                  # continue the run in out_dir from its last checkpoint
+    num_workers: int = 0                  # DataLoader worker processes
 
     @classmethod
     def from_dict(cls, d:dict) -> TrainConfig:
-        "Build from a dict, refusing unknown parameter names."
+        "Build from a dict (older parameter names read as their new ones), refusing unknown names; validated."
+        d = {RENAMED.get(k, k): v for k, v in d.items()}
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(d) - known)
         if unknown: raise ValueError(f"unknown parameter(s) {unknown}; known: {sorted(known)}")
         return cls(**d).validate()
 
+    @classmethod
+    def from_params(cls, params:dict) -> TrainConfig:
+        "From `train.ipynb`'s parameters (a namespace with every field): list parameters taken however papermill passed them."
+        return cls.from_dict({f.name: list_param(f.name, params[f.name], str if f.name == 'time' else float) if f.type == 'tuple'
+                              else params[f.name] for f in fields(cls)})
+
     def validate(self) -> TrainConfig:
-        "Raise a ValueError naming the first impossible value; return self."
-        checks = [('epochs', self.epochs >= 1, 'an integer >= 1'), ('batch_size', self.batch_size >= 1, 'an integer >= 1'),
-                  ('lr', self.lr > 0, '> 0'), ('warmup_frac', 0 <= self.warmup_frac < 1, 'in [0, 1)'),
-                  ('ema_decay', 0 <= self.ema_decay < 1, 'in [0, 1)'), ('corruption', 0 <= self.corruption < 1, 'in [0, 1)'),
+        "Give each field its type and raise a ValueError naming the first impossible value; return self."
+        for f in fields(self):
+            ok, want, cast = _TYPES[f.type]
+            v = getattr(self, f.name)
+            if not ok(v) or (f.type == 'tuple' and not all(map(_is_number if f.name != 'time' else (lambda x: isinstance(x, str)), v))):
+                raise ValueError(f"parameter {f.name}={v!r} is invalid: must be {want}" +
+                                 (f" of {'texts' if f.name == 'time' else 'numbers'}" if f.type == 'tuple' else ''))
+            setattr(self, f.name, cast(v))
+        in_unit = lambda v: 0 < v < 1
+        pair = lambda v, ok: len(v) == 2 and ok(v[0]) and ok(v[1]) and v[0] <= v[1]
+        levels = 2 ** (len(self.channels) - 1)
+        checks = [('sst_path', bool(self.thetao_path) == bool(self.sst_path), 'given with thetao_path (or both empty: the embedded default)'),
+                  ('sst_daily', self.sst_daily in SST_DAILY, f'one of {SST_DAILY}'),
+                  ('lat', not self.lat or pair(self.lat, lambda x: -90 <= x <= 90), '[] or [south, north] in -90..90'),
+                  ('lon', not self.lon or (len(self.lon) == 2 and all(-180 <= x <= 360 for x in self.lon)), '[] or [west, east] in degrees'),
+                  ('time', not self.time or (len(self.time) == 2 and _dates_in_order(self.time)), "[] or [first, last] dates such as ['2010-01', '2015-12']"),
+                  ('patch_size', self.patch_size > 0 and self.patch_size % levels == 0, f'a positive multiple of {levels} for {len(self.channels)} U-Net levels'),
+                  ('patch_stride', self.patch_stride >= 1, 'an integer >= 1'), ('block', self.block >= self.patch_size, f'>= patch_size ({self.patch_size})'),
+                  ('min_ocean', 0 <= self.min_ocean <= 1, 'in [0, 1]'), ('mask_kind', self.mask_kind in MASK_KINDS, f'one of {MASK_KINDS}'),
+                  ('corruption', in_unit(self.corruption), 'in (0, 1): some points observed, some hidden to be scored'),
+                  ('track_stride', pair(self.track_stride, lambda k: _is_int(k) and k >= 1), '[lo, hi], integers with 1 <= lo <= hi'),
+                  ('train_corruption', not self.train_corruption or pair(self.train_corruption, in_unit), '[] or [lo, hi] in (0, 1) with lo <= hi'),
+                  ('train_patch_stride', self.train_patch_stride >= 0, '>= 0 (0: patch_stride)'), ('train_tiles', 0 < self.train_tiles <= 1, 'in (0, 1]'),
                   ('ambient_extra_corruption', 0 <= self.ambient_extra_corruption < 1, 'in [0, 1)'),
-                  ('train_corruption', len(self.train_corruption) == 0 or (len(self.train_corruption) == 2 and
-                   0 <= self.train_corruption[0] <= self.train_corruption[1] < 1), '() or a pair lo <= hi in [0, 1)'),
-                  ('train_stride', self.train_stride >= 0, '>= 0'), ('train_tiles', 0 < self.train_tiles <= 1, 'in (0, 1]'),
-                  ('min_snr', self.min_snr >= 0, '>= 0 (0: no weighting)'),
-                  ('loss', self.loss in ('ambient', 'supervised'), "'ambient' or 'supervised'"),
                   ('objective', self.objective in OBJECTIVES, f'one of {OBJECTIVES}'),
                   ('first_guess', self.first_guess in ('',) + tuple(BASELINES), f"'' or one of {list(BASELINES)}"),
-                  ('mask_kind', self.mask_kind in ('track', 'profile'), "'track' or 'profile'"),
-                  ('schedule', self.schedule in SCHEDULES, f'one of {SCHEDULES}'),
+                  ('loss', self.loss in LOSS_MODES, f'one of {LOSS_MODES}'), ('schedule', self.schedule in SCHEDULES, f'one of {SCHEDULES}'),
                   ('parameterization', self.parameterization in PARAMETERIZATIONS, f'one of {PARAMETERIZATIONS}'),
-                  ('timesteps', self.timesteps >= 2, 'an integer >= 2'), ('val_steps', 1 <= self.val_steps <= self.timesteps, f'in 1..timesteps'),
+                  ('min_snr', self.min_snr >= 0, '>= 0 (0: no weighting)'), ('timesteps', self.timesteps >= 2, 'an integer >= 2'),
+                  ('channels', len(self.channels) >= 1 and all(_is_int(c) and c >= 1 for c in self.channels), 'a non-empty list of positive integers'),
+                  ('blocks_per_level', self.blocks_per_level >= 1, 'an integer >= 1'), ('emb_dim', self.emb_dim >= 2 and self.emb_dim % 2 == 0, 'an even integer >= 2'),
+                  ('epochs', self.epochs >= 1, 'an integer >= 1'), ('batch_size', self.batch_size >= 1, 'an integer >= 1'),
+                  ('lr', self.lr > 0, '> 0'), ('weight_decay', self.weight_decay >= 0, '>= 0'), ('warmup_frac', 0 <= self.warmup_frac < 1, 'in [0, 1)'),
+                  ('grad_clip', self.grad_clip > 0, '> 0'), ('ema_decay', 0 <= self.ema_decay < 1, 'in [0, 1)'),
+                  ('max_patches', self.max_patches >= 0, '>= 0'), ('seed', self.seed >= 0, 'an integer >= 0'),
+                  ('val_steps', 1 <= self.val_steps <= self.timesteps, f'in 1..timesteps ({self.timesteps})'),
                   ('val_samples', self.val_samples >= 1, 'an integer >= 1'),
-                  ('patch_size', self.patch_size % 2 ** (len(self.channels) - 1) == 0 and self.patch_size > 0,
-                   f'a positive multiple of {2 ** (len(self.channels) - 1)} for {len(self.channels)} U-Net levels'),
-                  ('depths', len(self.depths) >= 1, 'a non-empty list of metres'), ('max_patches', self.max_patches >= 0, '>= 0'),
-                  ('calib_samples', self.calib_samples == 0 or self.calib_samples >= 2, '0 (no calibration) or >= 2'),
-                  ('calib_steps', 1 <= self.calib_steps <= self.timesteps, 'in 1..timesteps')]
+                  ('eval_samples', self.eval_samples >= 2, 'an integer >= 2 (an ensemble needs a spread)'),
+                  ('eval_steps', 1 <= self.eval_steps <= self.timesteps, f'in 1..timesteps ({self.timesteps})'),
+                  ('out_dir', bool(self.out_dir.strip()), 'a folder'), ('num_workers', self.num_workers >= 0, '>= 0')]
         for name, ok, want in checks:
             if not ok: raise ValueError(f"parameter {name}={getattr(self, name)!r} is invalid: must be {want}")
+        self.depths = tuple(check_depths(self.depths).tolist())
+        self.channels, self.track_stride = tuple(map(int, self.channels)), tuple(map(int, self.track_stride))
+        check_device(self.device)
         if self.parameterization == 'eps' and self.objective == 'diffusion':
             a_T = float(make_schedule(self.schedule, self.timesteps).alpha_bar[-1].sqrt())
             if a_T < 0.01: warnings.warn(f"parameterization='eps' with schedule {self.schedule!r}: sampling starts by dividing the ε "
@@ -127,35 +207,31 @@ class TrainConfig:
 # %% ../nbs/10_train.ipynb #71925264
 def list_param(name:str, # the parameter's name, for the error message
                value, # a list or tuple, a number, or its text: '[10, 100]', '10,100', '' (empty)
+               item:type=float, # float: a list of numbers; str: a list of texts ('2010-01,2015-12')
               ) -> list:
-    "A list-of-numbers notebook parameter as a list, however papermill passed it."
+    "A list notebook parameter as a list, however papermill passed it."
     is_number = lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)
-    items = [value] if is_number(value) else value
+    ok = is_number if item is float else (lambda v: isinstance(v, str))
+    items = [value] if is_number(value) and item is float else value
     if isinstance(value, str):
         text = value.strip()
-        try: items = json.loads(text if text.startswith('[') else f'[{text}]')
-        except json.JSONDecodeError: pass
-    if isinstance(items, (list, tuple)) and all(map(is_number, items)): return list(items)
-    raise ValueError(f"parameter {name}={value!r} is invalid: must be a list of numbers such as [10, 100] (or the text '10,100')")
+        if item is str and not text.startswith('['): items = [t.strip() for t in text.split(',') if t.strip()]
+        else:
+            try: items = json.loads(text if text.startswith('[') else f'[{text}]')
+            except json.JSONDecodeError: pass
+    if isinstance(items, (list, tuple)) and all(map(ok, items)): return list(items)
+    example = "numbers such as [10, 100] (or the text '10,100')" if item is float else "texts such as ['2010-01', '2015-12'] (or the text '2010-01,2015-12')"
+    raise ValueError(f"parameter {name}={value!r} is invalid: must be a list of {example}")
 
-# %% ../nbs/10_train.ipynb #56a163a3
-def resolve_device(device:str='auto') -> torch.device:
-    "'auto' → the local CUDA device if there is one, else CPU."
-    if device == 'auto': device = f"cuda:{os.environ.get('LOCAL_RANK', 0)}" if torch.cuda.is_available() else 'cpu'
-    return torch.device(device)
-
-def setup_distributed(device:str='auto') -> tuple[int, int, torch.device]:
-    "(rank, world_size, device); starts the process group when launched by torchrun."
-    world = int(os.environ.get('WORLD_SIZE', 1))
-    dev = resolve_device(device)
-    if world > 1 and not dist.is_initialized():
-        if dev.type == 'cuda': torch.cuda.set_device(dev)
-        dist.init_process_group('nccl' if dev.type == 'cuda' else 'gloo')
-    return (dist.get_rank() if world > 1 else 0), world, dev
-
-def seed_everything(seed:int):
-    "Seed python, numpy and torch (all devices)."
-    random.seed(seed); np.random.seed(seed % 2 ** 32); torch.manual_seed(seed)
+# %% ../nbs/10_train.ipynb #f0405e63
+def notebook_parameters(width:int=38) -> str:
+    "The parameters cell of `train.ipynb`: a line `name = default  # comment` per `TrainConfig` field, lists as lists."
+    lines, docs = [], docments(TrainConfig, full=True)
+    for name, d in ((f.name, docs[f.name]) for f in fields(TrainConfig)):
+        v = list(d['default']) if isinstance(d['default'], tuple) else d['default']
+        if '=' in d['docment']: raise ValueError(f"the comment of {name} holds '=': papermill could not read the parameter")
+        lines.append(f"{f'{name} = {v!r}  ':<{width}}# {d['docment']}")
+    return '\n'.join(lines)
 
 # %% ../nbs/10_train.ipynb #ed5f972d
 def build_model(cfg:TrainConfig) -> DepthDifUNet:
@@ -173,9 +249,11 @@ def warmup_cosine(total_steps:int, warmup_frac:float):
     return f
 
 # %% ../nbs/10_train.ipynb #3189ebc0
+OBS_MASK_KEY = dict(ambient='x_ambient_mask', supervised='x_valid_mask')  # what the network may see under each loss mode
+
 def train_loss(model, batch:dict, schedule, cfg:TrainConfig, generator=None) -> torch.Tensor:
     "Loss of `model` on one batch: diffusion or regression, ambient or supervised, as `cfg` says."
-    key, mask = 'x_ambient_mask' if cfg.loss == 'ambient' else 'x_valid_mask', loss_mask_for(batch, cfg.loss)
+    key, mask = OBS_MASK_KEY[cfg.loss], loss_mask_for(batch, cfg.loss)
     target = to_residual(batch, batch['y'])                            # (B, C, H, W) the scaled residual if there is a first guess
     if cfg.objective == 'regression': return masked_mse(regress(model, batch, key), target, mask)
     return diffusion_loss(denoiser(model, batch, key), target, mask, schedule, cfg.parameterization, generator=generator,
@@ -183,11 +261,11 @@ def train_loss(model, batch:dict, schedule, cfg:TrainConfig, generator=None) -> 
 
 def datasets_for(cfg:TrainConfig, corruption:float|None=None, norm:Normalizer|None=None):
     "Train/val/test datasets and normaliser of a run (optionally at another corruption, or with a trained model's `norm`)."
-    return make_datasets(load_sources(cfg.thetao_path, cfg.sst_path), cfg.depths, cfg.patch_size, cfg.stride, cfg.block,
-                         cfg.min_ocean, seed=cfg.seed, corruption=cfg.corruption if corruption is None else corruption,
-                         ambient_extra=cfg.ambient_extra_corruption, mask_kind=cfg.mask_kind, norm=norm,
-                         train_stride=cfg.train_stride or None, train_corruption=tuple(cfg.train_corruption) or None,
-                         train_tiles=cfg.train_tiles)
+    ds = load_sources(cfg.thetao_path, cfg.sst_path, cfg.thetao_var, cfg.sst_var, cfg.sst_daily, cfg.lat, cfg.lon, cfg.time)
+    return make_datasets(ds, cfg.depths, cfg.patch_size, cfg.patch_stride, cfg.block, cfg.min_ocean, seed=cfg.seed,
+                         corruption=cfg.corruption if corruption is None else corruption, ambient_extra=cfg.ambient_extra_corruption,
+                         mask_kind=cfg.mask_kind, track_stride=cfg.track_stride, norm=norm, train_corruption=cfg.train_corruption or None,
+                         train_patch_stride=cfg.train_patch_stride or None, train_tiles=cfg.train_tiles)
 
 # %% ../nbs/10_train.ipynb #88e2f18e
 class CheckpointError(ValueError):
@@ -263,46 +341,65 @@ def load_model(checkpoint, map_location='cpu', ema=True) -> tuple[DepthDifUNet, 
     return model.eval(), ck
 
 # %% ../nbs/10_train.ipynb #eef71ab8
-RUN_CONTROL = ('epochs', 'resume', 'out_dir', 'device', 'num_workers', 'calib_samples', 'calib_steps', 'keep_best')
+RUN_CONTROL = ('epochs', 'resume', 'out_dir', 'device', 'num_workers', 'eval_samples', 'eval_steps', 'keep_best', 'unet_baseline')
 
 def check_resumable(cfg:TrainConfig, saved:dict):
     "Raise CheckpointError naming the parameters where `cfg` differs from the checkpoint's config."
     now, default = (json.loads(json.dumps(asdict(c))) for c in (cfg, TrainConfig()))
-    was = {**default, **saved}                                          # what the checkpoint does not record was the default
+    was = {**default, **{RENAMED.get(k, k): v for k, v in saved.items()}}   # what the checkpoint does not record was the default
     diff = {k: (was[k], now[k]) for k in now if k not in RUN_CONTROL and was[k] != now[k]}
     if diff: raise CheckpointError(f"cannot resume: the checkpoint was trained with different parameters {{name: (checkpoint, now)}}: {diff}")
 
 # %% ../nbs/10_train.ipynb #248143b3
-def _write_metrics(path:Path, row:dict):
-    new = not path.exists()
-    with open(path, 'a', newline='') as f:
-        w = csv.DictWriter(f, fieldnames=list(row))
-        if new: w.writeheader()
-        w.writerow(row)
+def _write_atomic_text(path:Path, text:str):
+    "Write `text` to `path` through a temporary file and a rename."
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + f'.tmp{os.getpid()}')
+    tmp.write_text(text); os.replace(tmp, path)
 
-def _prepare_run(cfg:TrainConfig, rank:int):
-    "Run folder, and the checkpoint to resume from (or None); refuses to overwrite a finished/started run."
+def _open_run(cfg:TrainConfig, rank:int) -> dict|None:
+    "The checkpoint to resume from (or None), after refusing to overwrite a run and removing what a killed process left."
     out = Path(cfg.out_dir); last = out / 'checkpoints' / 'last.pt'
     if last.exists() and not cfg.resume:
         raise FileExistsError(f"{out} already holds a run (checkpoints/last.pt): pass resume=True to continue it, or a new out_dir")
+    if rank == 0:
+        for stale in [*(out / 'checkpoints').glob('*.tmp*'), *out.glob('*.tmp*')]: stale.unlink()
     ck = load_checkpoint(last) if cfg.resume and last.exists() else None
     if ck is not None: check_resumable(cfg, ck['config'])
-    if ck is not None and rank == 0 and (out / 'metrics.csv').exists():  # drop rows of epochs the checkpoint does not hold
-        m = pd.read_csv(out / 'metrics.csv')
-        m[m.epoch <= ck['epoch']].to_csv(out / 'metrics.csv', index=False)
-    if rank == 0:
-        (out / 'checkpoints').mkdir(parents=True, exist_ok=True)
-        (out / 'config.json').write_text(json.dumps(asdict(cfg), indent=1))
-    return out, ck
+    return ck
+
+def _history(out:Path, ck:dict|None) -> list:
+    "The metrics rows of the epochs `ck` holds (from metrics.csv for checkpoints written before they kept their history)."
+    if ck is None: return []
+    if ck.get('history') is not None: return list(ck['history'])
+    m = pd.read_csv(out / 'metrics.csv') if (out / 'metrics.csv').exists() else pd.DataFrame(columns=['epoch'])
+    return m[m.epoch <= ck['epoch']].to_dict('records')
+
+def _record(out:Path, cfg:TrainConfig, norm:Normalizer, history:list|None=None):
+    "config.json and norm.json (before the first checkpoint), or metrics.csv from the history the checkpoint holds (after each)."
+    if history is not None: return _write_atomic_text(out / 'metrics.csv', pd.DataFrame(history).to_csv(index=False))
+    _write_atomic_text(out / 'config.json', json.dumps(asdict(cfg), indent=1))
+    _write_atomic_text(out / 'norm.json', json.dumps(asdict(norm), indent=1))
+
+def _calibrate(out:Path, cfg:TrainConfig, val_set, norm:Normalizer, schedule, guess, device):
+    "Fit the spread calibration for the evaluation settings into the last checkpoint, unless it holds it already."
+    last = out / 'checkpoints' / 'last.pt'
+    ck = load_checkpoint(last)
+    if spread_scale_of(ck, 'ddim', cfg.eval_steps, cfg.eval_samples) is not None: return
+    model, _ = load_model(ck)                       # the weights that are sampled: of the best epoch with keep_best
+    scale = fit_spread_scale(model.to(device), val_set, norm, schedule, cfg.parameterization, 'ddim', cfg.eval_steps,
+                             cfg.eval_samples, guess=guess, seed=cfg.seed, batch_size=64, device=device)
+    calib = dict(sampler='ddim', steps=cfg.eval_steps, n_samples=cfg.eval_samples, scale=scale.tolist())
+    save_checkpoint(last, **{**{k: v for k, v in ck.items() if k != 'format'}, 'spread_calibration': calib,
+                             'config': json.loads(json.dumps(asdict(cfg)))})
+    _write_atomic_text(out / 'config.json', json.dumps(asdict(cfg), indent=1))
 
 # %% ../nbs/10_train.ipynb #dd6c59c6
-def fit(cfg:TrainConfig, progress=True) -> Path:
-    "Train a DepthDif model as `cfg` says; returns the run folder (config.json, checkpoints/, metrics.csv, norm.json)."
-    cfg.validate()
-    rank, world, device = setup_distributed(cfg.device)
-    out, ck = _prepare_run(cfg, rank)
+def _train(cfg:TrainConfig, rank:int, world:int, device:torch.device, progress:bool) -> Path:
+    "Train one model (diffusion or regression) as `cfg` says into `cfg.out_dir`."
+    ck = _open_run(cfg, rank)
     seed_everything(cfg.seed + rank)
-    dsets, norm = datasets_for(cfg)
+    out, (dsets, norm) = Path(cfg.out_dir), datasets_for(cfg)
     train_set = dsets['train'] if not cfg.max_patches else Subset(dsets['train'], range(min(cfg.max_patches, len(dsets['train']))))
     sampler = DistributedSampler(train_set, num_replicas=world, rank=rank, shuffle=True, seed=cfg.seed)
     loader = DataLoader(train_set, batch_size=cfg.batch_size, sampler=sampler, num_workers=cfg.num_workers, drop_last=False)
@@ -317,22 +414,21 @@ def fit(cfg:TrainConfig, progress=True) -> Path:
     elif cfg.first_guess:
         guess = BASELINES[cfg.first_guess]().fit(train_set)
         guess.residual_scale = fit_residual_scale(guess, train_set)
-    key = 'x_ambient_mask' if cfg.loss == 'ambient' else 'x_valid_mask'
-    start, best = 0, None  # best: the EMA weights of the epoch with the lowest validation RMSE, {epoch, val_rmse, ema}
+    start, best, history = 0, None, _history(out, ck)  # best: EMA weights of the epoch with the lowest validation RMSE
     if ck is not None:
         model.load_state_dict(ck['model']); ema.load_state_dict(ck['ema'])
         opt.load_state_dict(ck['optimizer']); sched.load_state_dict(ck['scheduler'])
         set_rng_state(ck['rng']); start = ck['epoch'] + 1
         best = ck.get('best') if cfg.keep_best else None
-    if rank == 0: norm.save(out / 'norm.json')
+        if rank == 0: _record(out, cfg, norm, history)              # metrics.csv agrees with the checkpoint from the start
     amp = torch.autocast('cuda', dtype=torch.bfloat16) if device.type == 'cuda' else torch.autocast('cpu', enabled=False)
-    bar = tqdm(range(start, cfg.epochs), disable=not progress or rank != 0, desc='epochs', initial=start, total=cfg.epochs)
+    bar = tqdm(range(start, cfg.epochs), disable=not progress or rank != 0, desc=f'epochs ({cfg.objective})', initial=start, total=cfg.epochs)
     for epoch in bar:
         t0 = time.time(); sampler.set_epoch(epoch); dsets['train'].set_epoch(epoch)
         g = torch.Generator(device).manual_seed(cfg.seed * 100_003 + epoch * 101 + rank)
         net.train(); losses = []
         for batch in loader:
-            batch = with_first_guess(to_device(batch, device), guess, key)
+            batch = with_first_guess(to_device(batch, device), guess, OBS_MASK_KEY[cfg.loss])
             with amp: loss = train_loss(net, batch, schedule, cfg, generator=g)
             opt.zero_grad(set_to_none=True); loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
@@ -341,26 +437,63 @@ def fit(cfg:TrainConfig, progress=True) -> Path:
         if rank == 0:
             val = evaluate(ema.module, dsets['val'], norm, schedule, cfg.parameterization, 'ddim', cfg.val_steps, cfg.val_samples,
                            batch_size=64, device=device, seed=cfg.seed, objective=cfg.objective, guess=guess)['hidden']
-            row = dict(epoch=epoch, train_loss=float(np.mean(losses)), lr=sched.get_last_lr()[0], val_rmse=val['rmse'],
-                       **{f'val_rmse_{d}m': v['rmse'] for d, v in val['per_depth'].items()}, seconds=time.time() - t0)
-            _write_metrics(out / 'metrics.csv', row)
+            history.append(dict(epoch=epoch, train_loss=float(np.mean(losses)), lr=sched.get_last_lr()[0], val_rmse=val['rmse'],
+                                **{f'val_rmse_{d}m': v['rmse'] for d, v in val['per_depth'].items()}, seconds=time.time() - t0))
             if cfg.keep_best and (best is None or val['rmse'] < best['val_rmse']):
                 best = dict(epoch=epoch, val_rmse=val['rmse'], ema={k: v.detach().clone() for k, v in ema.state_dict().items()})
-            calib = None
-            if epoch == cfg.epochs - 1 and cfg.objective == 'diffusion' and cfg.calib_samples:
-                final = ema.module
-                if best is not None: final = copy.deepcopy(ema.module); final.load_state_dict(_module_state(best['ema']))
-                scale = fit_spread_scale(final, dsets['val'], norm, schedule, cfg.parameterization, 'ddim', cfg.calib_steps,
-                                         cfg.calib_samples, guess=guess, seed=cfg.seed, batch_size=64, device=device)
-                calib = dict(sampler='ddim', steps=cfg.calib_steps, n_samples=cfg.calib_samples, scale=scale.tolist())
+            if epoch == start: _record(out, cfg, norm)                 # the run's parameters, before its first checkpoint
             save_checkpoint(out / 'checkpoints' / 'last.pt', model=model.state_dict(), ema=ema.state_dict(), optimizer=opt.state_dict(),
                             scheduler=sched.state_dict(), epoch=epoch, rng=rng_state(), config=json.loads(json.dumps(asdict(cfg))),
-                            norm=asdict(norm), depths=list(norm.depths), model_config=model.config, metrics=row,
-                            first_guess=baseline_state(guess) if guess is not None else None, spread_calibration=calib, best=best)
-            bar.set_postfix(loss=f"{row['train_loss']:.3f}", val_rmse=f"{row['val_rmse']:.2f}°C")
+                            norm=asdict(norm), depths=list(norm.depths), model_config=model.config, metrics=history[-1], history=history,
+                            first_guess=baseline_state(guess) if guess is not None else None, best=best,
+                            spread_calibration=None)                     # new weights: calibrated after the last epoch
+            _record(out, cfg, norm, history)
+            bar.set_postfix(loss=f"{history[-1]['train_loss']:.3f}", val_rmse=f"{history[-1]['val_rmse']:.2f}°C")
         if world > 1: dist.barrier()
-    if world > 1: dist.destroy_process_group()
+    if rank == 0 and cfg.objective == 'diffusion': _calibrate(out, cfg, dsets['val'], norm, schedule, guess, device)
+    if world > 1: dist.barrier()
     return out
+
+def fit(cfg:TrainConfig, progress=True) -> Path:
+    "Train the model `cfg` describes and, with `unet_baseline`, its deterministic U-Net twin into out_dir/unet; returns the run folder."
+    cfg.validate()
+    rank, world, device = setup_distributed(cfg.device)
+    try:
+        out = _train(cfg, rank, world, device, progress)
+        if cfg.unet_baseline and cfg.objective == 'diffusion':
+            twin = replace(cfg, objective='regression', out_dir=str(out / 'unet'), keep_best=True, val_samples=1, unet_baseline=False)
+            _train(twin.validate(), rank, world, device, progress)
+    finally:
+        if world > 1 and dist.is_initialized(): dist.destroy_process_group()
+    return out
+
+# %% ../nbs/10_train.ipynb #2be268c1
+def test_scores(run, # a run folder written by `fit`
+                device:str='auto', progress:bool=True) -> dict:
+    "Score a run on its test split (model, U-Net twin, regression + OI) and write `test_metrics.json`; returns {method: scores}."
+    run = Path(run)
+    model, ck = load_model(run / 'checkpoints' / 'last.pt')
+    cfg, dev = TrainConfig.from_dict(ck['config']), check_device(device)
+    dsets, norm = datasets_for(cfg, norm=Normalizer(**ck['norm']))
+    schedule, guess = make_schedule(cfg.schedule, cfg.timesteps), first_guess_of(ck)
+    spread_scale = spread_scale_of(ck, 'ddim', cfg.eval_steps, cfg.eval_samples)
+    name = 'diffusion' if cfg.objective == 'diffusion' else 'unet'
+    scores = {name: evaluate(model.to(dev), dsets['test'], norm, schedule, cfg.parameterization, 'ddim', cfg.eval_steps, cfg.eval_samples,
+                             guess=guess, spread_scale=spread_scale, objective=cfg.objective, device=dev, progress=progress)}
+    if (run / 'unet' / 'checkpoints' / 'last.pt').exists():
+        unet, unet_ck = load_model(run / 'unet' / 'checkpoints' / 'last.pt')
+        scores['unet'] = evaluate(unet.to(dev), dsets['test'], norm, None, objective='regression', guess=first_guess_of(unet_ck), device=dev)
+    oi = guess if cfg.first_guess == 'regression_oi' else BASELINES['regression_oi']().fit(dsets['train'])
+    scores['regression_oi'] = score_baseline(oi, dsets['test'], norm, device=dev)
+    settings = dict(sampler=f'ddim-{cfg.eval_steps}', n_samples=cfg.eval_samples, corruption=cfg.corruption)
+    path = run / 'test_metrics.json'
+    earlier = json.loads(path.read_text()) if path.exists() else settings
+    if {k: earlier.get(k) for k in settings} != settings:
+        path = run / f"test_metrics_{settings['sampler']}x{cfg.eval_samples}_{cfg.corruption:g}.json"
+        print(f"{run / 'test_metrics.json'} holds scores for other settings: these go to {path.name}")
+    _write_atomic_text(path, json.dumps(dict(scores, **settings, epoch=(ck.get('best') or ck)['epoch'], parameters=count_parameters(model),
+                                             spread_scale=None if spread_scale is None else spread_scale.tolist()), indent=1))
+    return scores
 
 # %% ../nbs/10_train.ipynb #4dcc5116
 def _tile_origins(n:int, p:int) -> list[int]:
@@ -369,53 +502,54 @@ def _tile_origins(n:int, p:int) -> list[int]:
 
 @torch.no_grad()
 def predict(checkpoint,                 # path to a DepthDif checkpoint (or a loaded checkpoint dict)
-            sst:xr.DataArray,           # (time, lat, lon) SST in °C; NaN on land
-            obs:xr.DataArray,           # (time, depth, lat, lon) observed temperature °C, NaN where unobserved; depths of the checkpoint
+            sst:xr.DataArray,           # (time, lat, lon) SST (°C, or kelvin by its units); NaN on land
+            obs:xr.DataArray,           # (time, depth, lat, lon) observed temperature, NaN where unobserved; the checkpoint's depths
             n_samples=8, steps=25, sampler='ddim', seed=0, device='cpu', batch_size=64,
             calibrated=True,            # apply the checkpoint's spread calibration (fitted for ddim, its steps and members)
             sst_filled:xr.DataArray|None=None, # (time, lat, lon) bool, True where `sst` is gap-filled (`load_default().sst_filled`); None: none is
            ) -> xr.Dataset:
     "Reconstruct `thetao_mean` and `thetao_std` (time, depth, lat, lon) in °C over the region of `sst`."
     model, ck = load_model(checkpoint)
-    model.to(device)
     norm, cfg, guess = Normalizer(**ck['norm']), ck['config'], first_guess_of(ck)
+    if sampler not in SAMPLERS: raise ValueError(f"sampler={sampler!r} is invalid: must be one of {list(SAMPLERS)}")
+    if not (_is_int(n_samples) and n_samples >= 1): raise ValueError(f"n_samples={n_samples!r} is invalid: must be an integer >= 1")
+    if not (_is_int(steps) and 1 <= steps <= cfg['timesteps']): raise ValueError(f"steps={steps!r} is invalid: must be in 1..{cfg['timesteps']}")
+    if sst.dims != ('time', 'lat', 'lon'): raise ValueError(f"sst must have dims (time, lat, lon), got {sst.dims}")
+    if 'depth' not in obs.dims or obs.sizes['depth'] != len(norm.depths) or not np.allclose(obs.depth.values, norm.depths):
+        raise ValueError(f"obs depths {obs.depth.values.tolist() if 'depth' in obs.dims else None} differ from the model's "
+                         f"{norm.depths} m: select them with `data.select_depths`")
+    obs = obs.transpose('time', 'depth', 'lat', 'lon')
+    if obs.shape[:1] + obs.shape[2:] != sst.shape: raise ValueError(f"obs (time, lat, lon) {obs.shape[:1] + obs.shape[2:]} differ from sst's {sst.shape}")
+    sst = to_celsius(sst.rename('sst'), 'the sst argument of predict')
+    if obs.notnull().any(): obs = to_celsius(obs.rename('obs'), 'the obs argument of predict')
+    filled = np.zeros(sst.shape, bool) if sst_filled is None else sst_filled.transpose(*sst.dims).values.astype(bool)
+    if filled.shape != sst.shape: raise ValueError(f"sst_filled has shape {filled.shape}, sst {sst.shape}")
     spread_scale = spread_scale_of(ck, sampler, steps, n_samples) if calibrated else None
     if calibrated and spread_scale is None and n_samples > 1 and ck.get('spread_calibration'):
         c = ck['spread_calibration']
         warnings.warn(f"thetao_std is uncalibrated: the checkpoint's spread calibration is for {c['sampler']} {c['steps']} steps, "
                       f"{c['n_samples']} members, not {sampler} {steps} steps, {n_samples} members")
-    if not np.allclose(obs.depth.values, norm.depths): raise ValueError(f"obs depths {obs.depth.values.tolist()} differ from the model's {norm.depths}")
-    if sst.dims != ('time', 'lat', 'lon'): raise ValueError(f"sst must have dims (time, lat, lon), got {sst.dims}")
-    filled = np.zeros(sst.shape, bool) if sst_filled is None else sst_filled.transpose(*sst.dims).values.astype(bool)
-    if filled.shape != sst.shape: raise ValueError(f"sst_filled has shape {filled.shape}, sst {sst.shape}")
-    p = cfg['patch_size']
-    schedule = make_schedule(cfg['schedule'], cfg['timesteps'])
-    sst_v, obs_v = sst.values.astype('float32'), obs.transpose('time', 'depth', 'lat', 'lon').values.astype('float32')
-    T, C, H, W = obs_v.shape
-    mean, std = np.full((T, C, H, W), np.nan, 'float32'), np.full((T, C, H, W), np.nan, 'float32')
-    keys = [(t, i, j) for t in range(T) for i in _tile_origins(H, p) for j in _tile_origins(W, p)]
-    doy = pd.DatetimeIndex(sst.time.values).dayofyear.values
-    g = torch.Generator(device).manual_seed(seed)
-    for k in range(0, len(keys), batch_size):
-        chunk = keys[k:k + batch_size]
-        win = [(t, slice(i, i + p), slice(j, j + p)) for t, i, j in chunk]
-        eo = np.stack([sst_v[t, a, b] for t, a, b in win])[:, None]                # (B, 1, p, p)
-        ob = np.stack([obs_v[t, :, a, b] for t, a, b in win])                       # (B, C, p, p)
-        land = ~np.isfinite(eo)
-        m = np.isfinite(ob) & ~land
-        measured = ~land & ~np.stack([filled[t, a, b] for t, a, b in win])[:, None]  # (B, 1, p, p)
-        batch = dict(eo=torch.from_numpy(np.where(land, 0, norm.norm_sst(np.nan_to_num(eo))).astype('float32')),
-                     eo_valid_mask=torch.from_numpy(measured),
-                     y_valid_mask=torch.from_numpy(np.broadcast_to(~land, ob.shape).copy()),
-                     x=torch.from_numpy(np.where(m, norm.norm_thetao(np.nan_to_num(ob)), 0).astype('float32')),
-                     x_valid_mask=torch.from_numpy(m), land_mask=torch.from_numpy(land),
-                     coords=torch.tensor([[sst.lat.values[a].mean(), sst.lon.values[b].mean()] for _, a, b in win], dtype=torch.float32),
-                     doy=torch.tensor([doy[t] for t, _, _ in win], dtype=torch.float32))
-        mu, sd, _ = reconstruct(model, with_first_guess(to_device(batch, device), guess), schedule, cfg['parameterization'], sampler, steps, n_samples,
-                                generator=g, objective=cfg['objective'], spread_scale=spread_scale)
-        mu, sd = norm.denorm_thetao(mu).cpu().numpy(), norm.denorm_spread(sd).cpu().numpy()
-        for n, (t, a, b) in enumerate(win):
-            mean[t, :, a, b] = np.where(land[n], np.nan, mu[n]); std[t, :, a, b] = np.where(land[n], np.nan, sd[n])
+    p, (T, C, H, W) = cfg['patch_size'], obs.shape
+    sst_v, obs_v = sst.values.astype('float32'), obs.values.astype('float32')
+    ocean = np.isfinite(sst_v)                                                             # (T, H, W)
+    tiles = PatchDataset(obs_v, sst_v, sst.lat.values, sst.lon.values, sst.time.values,
+                         [(i, j) for i in _tile_origins(H, p) for j in _tile_origins(W, p)], norm, p, obs=(obs_v, np.isfinite(obs_v)),
+                         valid=np.broadcast_to(ocean[:, None], obs_v.shape), eo_valid=~filled)
+    tiles.keys = [(t, i, j) for t, i, j in tiles.keys if ocean[t, i:i + p, j:j + p].any()]  # all-land tiles stay NaN
+    model.to(device)
+    schedule, g = make_schedule(cfg['schedule'], cfg['timesteps']), torch.Generator(device).manual_seed(seed)
+    means, stds = [], []                                                                   # per tile, (C, p, p) °C, NaN on land
+    for batch in DataLoader(tiles, batch_size=batch_size):
+        batch = with_first_guess(to_device(batch, device), guess)
+        mu, sd, _ = reconstruct(model, batch, schedule, cfg['parameterization'], sampler, steps, n_samples, generator=g,
+                                objective=cfg['objective'], spread_scale=spread_scale)
+        land = batch['land_mask'].cpu()
+        means.append(torch.where(land, torch.nan, norm.denorm_thetao(mu.cpu()))); stds.append(torch.where(land, torch.nan, norm.denorm_spread(sd.cpu())))
+    means, stds = torch.cat(means) if means else torch.zeros(0), torch.cat(stds) if stds else torch.zeros(0)
+    mean, std = np.full(obs_v.shape, np.nan, 'float32'), np.full(obs_v.shape, np.nan, 'float32')
+    for t in range(T):
+        k = [n for n, key in enumerate(tiles.keys) if key[0] == t]
+        if k: mean[t], std[t] = (mosaic(v[k], [tiles.keys[n][1:] for n in k], (H, W)) for v in (means, stds))
     dims, coords = ('time', 'depth', 'lat', 'lon'), dict(time=sst.time.values, depth=('depth', np.asarray(norm.depths), dict(units='m', positive='down')),
                                                          lat=sst.lat.values, lon=sst.lon.values)
     cal = ', calibrated spread' if spread_scale is not None else ''
@@ -425,15 +559,33 @@ def predict(checkpoint,                 # path to a DepthDif checkpoint (or a lo
                       attrs=dict(Conventions='CF-1.8', source=f'DepthDif {Path(str(checkpoint)).name if not isinstance(checkpoint, dict) else "checkpoint"}'))
 
 # %% ../nbs/10_train.ipynb #d2727d77
-@call_parse
-def train_cli(config:str='',      # JSON file of TrainConfig parameters
-              epochs:int=None, batch_size:int=None, lr:float=None, out_dir:str=None, device:str=None,
-              resume:Param('continue from out_dir/checkpoints/last.pt', bool_arg)=None,
-              max_patches:int=None, seed:int=None,
-              params_json:Param('more parameters as JSON, e.g. \'{"channels": [16, 32]}\'', str)=''):
-    "Train DepthDif from the command line."
-    params = json.loads(Path(config).read_text()) if config else {}
-    params.update({k: v for k, v in dict(epochs=epochs, batch_size=batch_size, lr=lr, out_dir=out_dir, device=device,
-                                         resume=resume, max_patches=max_patches, seed=seed).items() if v is not None})
-    params.update(json.loads(params_json) if params_json else {})
-    print(fit(TrainConfig.from_dict(params), progress=int(os.environ.get('RANK', 0)) == 0))
+def _option(name:str, kind:str, text:str):
+    "A command-line value as its field's type: numbers and booleans parsed, lists as `list_param` reads them; the rest left to `validate`."
+    if kind == 'tuple': return list_param(name, text, str if name == 'time' else float)
+    if kind == 'bool' and text.lower() in ('true', 'false', '1', '0', 'yes', 'no'): return text.lower() in ('true', '1', 'yes')
+    if kind in ('int', 'float'):
+        try: return json.loads(text)
+        except json.JSONDecodeError: return text
+    return text
+
+def cli_config(argv=None) -> tuple[TrainConfig, argparse.Namespace]:
+    "The `TrainConfig` that `depthdif-train` runs for the arguments `argv` (None: sys.argv), and the parsed arguments."
+    p = argparse.ArgumentParser(prog='depthdif-train', description='Train DepthDif and score it on the test split. With no option: the '
+                                'main job (TrainConfig()); each option sets the TrainConfig field of the same name.')
+    p.add_argument('--config', default='', help='JSON file of TrainConfig parameters; options given here override it')
+    p.add_argument('--no_score', action='store_true', help='skip the test-split score after training')
+    docs = docments(TrainConfig, full=True)
+    for f in fields(TrainConfig):
+        p.add_argument(f'--{f.name}', default=None, help=f"{docs[f.name]['docment']} (default: {docs[f.name]['default']!r})")
+    args = p.parse_args(argv)
+    params = json.loads(Path(args.config).read_text()) if args.config else {}
+    params.update({f.name: _option(f.name, f.type, getattr(args, f.name)) for f in fields(TrainConfig) if getattr(args, f.name) is not None})
+    return TrainConfig.from_dict(params), args
+
+def train_cli(argv=None):
+    "Console script `depthdif-train`: `fit` the run its options describe, then `test_scores` it (rank 0)."
+    cfg, args = cli_config(argv)
+    rank0 = int(os.environ.get('RANK', 0)) == 0
+    run = fit(cfg, progress=rank0)
+    if rank0 and not args.no_score: test_scores(run, cfg.device)
+    print(run)

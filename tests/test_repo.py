@@ -48,3 +48,40 @@ def test_torch_range_admits_cpu_build():
     deps = tomllib.loads((ROOT / 'pyproject.toml').read_text())['project']['dependencies']
     torch_req = next(Requirement(d) for d in deps if d.startswith('torch'))
     assert torch_req.specifier.contains('2.13.0') and not torch_req.specifier.contains('2.15.0')
+
+def _depthdif_imports(source:str) -> set:
+    "The depthdif modules a piece of python imports (absolute `depthdif.x` or relative `.x` imports)."
+    import ast
+    found = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import): found |= {a.name.split('.')[1] for a in node.names if a.name.startswith('depthdif.')}
+        elif isinstance(node, ast.ImportFrom):
+            mod = ('depthdif.' if node.level else '') + (node.module or '')
+            if mod in ('depthdif', 'depthdif.'): found |= {a.name for a in node.names}
+            elif mod.startswith('depthdif.'): found.add(mod.split('.')[1])
+    return found
+
+def test_imports_flow_one_way():
+    "Every module and every numbered notebook imports only modules of lower-numbered notebooks: no cycle, one direction."
+    import nbformat
+    number = {}                                                               # module name -> its notebook's number
+    for nb in (ROOT / 'nbs').glob('[0-9][0-9]_*.ipynb'):
+        m = re.search(r'#\|\s*default_exp\s+(\w+)', nb.read_text())
+        if m: number[m.group(1)] = int(nb.name[:2])
+    assert {'masking', 'data', 'model', 'diffusion', 'baselines', 'metrics', 'sampling', 'train', 'diagnostics'} <= set(number)
+    for name, n in number.items():
+        up = {m for m in _depthdif_imports((ROOT / 'depthdif' / f'{name}.py').read_text()) if number.get(m, -1) >= n}
+        assert not up, f"depthdif/{name}.py (notebook {n:02d}) imports higher or equal modules {up}"
+    for nb in (ROOT / 'nbs').glob('[0-9][0-9]_*.ipynb'):
+        code = '\n'.join(c.source for c in nbformat.read(nb, as_version=4).cells if c.cell_type == 'code' and not c.source.lstrip().startswith('%'))
+        own = int(nb.name[:2])
+        up = {m for m in _depthdif_imports(code) if number.get(m, -1) > own}
+        assert not up, f"{nb.name} imports the higher-numbered modules {up}"
+
+def test_train_loads_no_map_library():
+    "Training (every DDP worker imports it) loads neither cartopy, cmocean nor matplotlib."
+    import subprocess, sys
+    r = subprocess.run([sys.executable, '-c', 'import sys, depthdif.train; '
+                        'print(sorted({m.split(".")[0] for m in sys.modules} & {"cartopy", "cmocean", "matplotlib"}))'],
+                       capture_output=True, text=True, check=True)
+    assert r.stdout.strip() == '[]', r.stdout

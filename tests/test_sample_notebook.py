@@ -1,5 +1,5 @@
 "nbs/sample.ipynb through papermill on a tiny checkpoint, and with no checkpoint at all."
-import json
+import json, subprocess
 import nbformat
 import pandas as pd
 import pytest
@@ -11,10 +11,8 @@ METHODS = {'climatology', 'sst_regression', 'interp', 'idw', 'regression_interp'
 def tiny_run(tmp_path_factory):
     "A 1-epoch diffusion model refining the OI first guess, with its deterministic twin."
     d = tmp_path_factory.mktemp('tiny')
-    extra = dict(channels=[16, 32], emb_dim=32, val_steps=2, first_guess='regression_oi', calib_samples=2, calib_steps=2)
-    base = [tool('depthdif-train'), '--epochs', '1', '--max_patches', '16', '--batch_size', '8']
-    run(base + ['--out_dir', str(d / 'run'), '--params_json', json.dumps(extra)], cwd=d)
-    run(base + ['--out_dir', str(d / 'run' / 'unet'), '--params_json', json.dumps({**extra, 'objective': 'regression'})], cwd=d)
+    run([tool('depthdif-train'), '--epochs', '1', '--max_patches', '16', '--batch_size', '8', '--out_dir', str(d / 'run'), '--channels', '16,32',
+         '--emb_dim', '32', '--val_steps', '2', '--eval_samples', '2', '--eval_steps', '2', '--no_score'], cwd=d)   # and its U-Net twin
     return d / 'run'
 
 def test_sample_notebook_with_checkpoint(tiny_run, tmp_path):
@@ -56,3 +54,22 @@ def test_sample_notebook_without_checkpoint(tmp_path):
     r = run([tool('papermill'), str(ROOT / 'nbs/sample.ipynb'), str(tmp_path / 'out.ipynb'), '-p', 'out_dir', str(out)], cwd=tmp_path)
     assert set(json.loads((out / 'metrics.json').read_text())) == METHODS
     assert 'No checkpoint given' in (tmp_path / 'out.ipynb').read_text()
+
+def sample(tmp_path, *params):
+    return subprocess.run([tool('papermill'), str(ROOT / 'nbs/sample.ipynb'), str(tmp_path / 'out.ipynb'), *params], capture_output=True,
+                          text=True, cwd=tmp_path, timeout=300)
+
+def test_sample_notebook_refuses_early(tiny_run, tmp_path):
+    "Settings the model cannot take, a month the split lacks, the twin given as the diffusion model, or a folder of another sampling stop first."
+    ck = str(tiny_run / 'checkpoints/last.pt')
+    for params, message in [(['-p', 'steps', '1001'], 'steps=1001 is invalid: the model has 1000 diffusion steps'),
+                            (['-y', 'sweep_steps: [5, 5000]'], 'sweep_steps=[5, 5000] is invalid'),
+                            (['-p', 'map_month', '40'], 'map_month=40 is invalid'),
+                            (['-p', 'checkpoint', str(tiny_run / 'unet/checkpoints/last.pt')], 'is a deterministic U-Net twin')]:
+        r = sample(tmp_path, '-p', 'checkpoint', ck, '-p', 'out_dir', str(tmp_path / 'never'), *params)
+        assert r.returncode != 0 and message in r.stdout + r.stderr, (params, (r.stdout + r.stderr)[-1500:])
+        assert not (tmp_path / 'never').exists()
+    used = tmp_path / 'used'; used.mkdir(); (used / 'sample_config.json').write_text(json.dumps(dict(checkpoint='another run')))
+    r = sample(tmp_path, '-p', 'checkpoint', ck, '-p', 'out_dir', str(used))
+    assert r.returncode != 0 and 'already holds the results of another sampling' in r.stdout + r.stderr
+    assert sorted(p.name for p in used.iterdir()) == ['sample_config.json']
