@@ -471,9 +471,10 @@ def load_sources(thetao_path='', # reanalysis file/glob/list; '' with sst_path '
                  thetao_var:str='', sst_var:str='', # variable names; '' = found by common name or CF standard_name
                  sst_daily:str='mid_month', # several SST fields a month: 'mid_month' or 'monthly_mean'
                  lat=(), lon=(), time=(), # region and period, see `subset`
+                 builtin=None, # what to load when no path is given; None: `load_default`, the embedded WOA + COADS
                 ) -> xr.Dataset: # `thetao` (time, depth, lat, lon) and `sst` (time, lat, lon) °C on one grid, paired by month
-    "`thetao` and `sst` on one grid: the embedded default when both paths are empty, else the user's files."
-    if not thetao_path and not sst_path: return subset(load_default(), lat, lon, time)
+    "`thetao` and `sst` on one grid: the built-in data (the embedded default) when both paths are empty, else the user's files."
+    if not thetao_path and not sst_path: return subset((builtin or load_default)(), lat, lon, time)
     if not (thetao_path and sst_path): raise ValueError("give both thetao_path and sst_path, or neither for the embedded default")
     thetao = subset(monthly(open_reanalysis(thetao_path, thetao_var).thetao, 'monthly_mean'), lat, lon, time)
     sst = open_ostia(sst_path, grid=thetao, daily=sst_daily, var=sst_var)

@@ -21,8 +21,8 @@ from torch.utils.data.distributed import DistributedSampler
 from tqdm.auto import tqdm
 
 from .masking import MASK_KINDS
-from .data import (DEFAULT_DEPTHS, SST_DAILY, Normalizer, PatchDataset, check_depths, load_sources, make_datasets, mosaic,
-                           to_celsius)
+from .data import (DEFAULT_DEPTHS, SST_DAILY, Normalizer, PatchDataset, check_depths, load_default, load_sources,
+                           make_datasets, mosaic, to_celsius)
 from .model import DepthDifUNet, count_parameters, n_cond_channels
 from .diffusion import LOSS_MODES, PARAMETERIZATIONS, SCHEDULES, diffusion_loss, loss_mask_for, make_schedule, masked_mse
 from .baselines import BASELINES, baseline_from_state, baseline_state
@@ -31,11 +31,11 @@ from .sampling import (SAMPLERS, denoiser, evaluate, fit_residual_scale, fit_spr
                                score_baseline, to_device, to_residual, with_first_guess)
 
 # %% auto #0
-__all__ = ['OBJECTIVES', 'RENAMED', 'OBS_MASK_KEY', 'CHECKPOINT_FORMAT', 'RUN_CONTROL', 'resolve_device', 'check_device',
-           'setup_distributed', 'seed_everything', 'TrainConfig', 'list_param', 'notebook_parameters', 'build_model',
-           'warmup_cosine', 'train_loss', 'datasets_for', 'CheckpointError', 'rng_state', 'set_rng_state',
-           'save_checkpoint', 'load_checkpoint', 'ema_weights', 'first_guess_of', 'spread_scale_of', 'load_model',
-           'check_resumable', 'fit', 'test_scores', 'predict', 'cli_config', 'train_cli']
+__all__ = ['OBJECTIVES', 'DATASETS', 'RENAMED', 'OBS_MASK_KEY', 'CHECKPOINT_FORMAT', 'RUN_CONTROL', 'resolve_device',
+           'check_device', 'setup_distributed', 'seed_everything', 'TrainConfig', 'list_param', 'notebook_parameters',
+           'build_model', 'warmup_cosine', 'train_loss', 'datasets_for', 'CheckpointError', 'rng_state',
+           'set_rng_state', 'save_checkpoint', 'load_checkpoint', 'ema_weights', 'first_guess_of', 'spread_scale_of',
+           'load_model', 'check_resumable', 'fit', 'test_scores', 'predict', 'cli_config', 'train_cli']
 
 # %% ../nbs/10_train.ipynb #56a163a3
 def resolve_device(device:str='auto') -> torch.device:
@@ -68,6 +68,7 @@ def seed_everything(seed:int):
 
 # %% ../nbs/10_train.ipynb #df19b815
 OBJECTIVES = ('diffusion', 'regression')
+DATASETS = dict(default=load_default)  # the built-in data by name: what `dataset` selects
 RENAMED = dict(stride='patch_stride', train_stride='train_patch_stride',      # older names, as older checkpoints record them
                calib_samples='eval_samples', calib_steps='eval_steps')
 
@@ -83,7 +84,8 @@ def _dates_in_order(pair) -> bool:
 @dataclass
 class TrainConfig:
     "A training run. The defaults are the main job: what `train.ipynb` and `depthdif-train` run when given nothing."
-    thetao_path: str = ''                 # reanalysis file, glob or list (GLORYS `thetao` or any CF sea-water temperature); empty: the embedded default
+    dataset: str = 'default'              # the built-in data, used when thetao_path is empty: 'default' (WOA + COADS, embedded)
+    thetao_path: str = ''                 # reanalysis file, glob or list (GLORYS `thetao` or any CF sea-water temperature); empty: the built-in dataset
     sst_path: str = ''                    # SST file, glob or list (OSTIA L4 or any CF SST, daily or monthly), with thetao_path
     thetao_var: str = ''                  # name of the temperature variable in thetao_path; empty: found by common name or CF standard_name
     sst_var: str = ''                     # name of the SST variable in sst_path; empty: found by common name or CF standard_name
@@ -163,7 +165,9 @@ class TrainConfig:
         in_unit = lambda v: 0 < v < 1
         pair = lambda v, ok: len(v) == 2 and ok(v[0]) and ok(v[1]) and v[0] <= v[1]
         levels = 2 ** (len(self.channels) - 1)
-        checks = [('sst_path', bool(self.thetao_path) == bool(self.sst_path), 'given with thetao_path (or both empty: the embedded default)'),
+        checks = [('dataset', self.dataset in DATASETS and (self.dataset == 'default' or not self.thetao_path),
+                   f'one of {list(DATASETS)} (and left at default when thetao_path is given)'),
+                  ('sst_path', bool(self.thetao_path) == bool(self.sst_path), 'given with thetao_path (or both empty: the built-in dataset)'),
                   ('sst_daily', self.sst_daily in SST_DAILY, f'one of {SST_DAILY}'),
                   ('lat', not self.lat or pair(self.lat, lambda x: -90 <= x <= 90), '[] or [south, north] in -90..90'),
                   ('lon', not self.lon or (len(self.lon) == 2 and all(-180 <= x <= 360 for x in self.lon)), '[] or [west, east] in degrees'),
@@ -261,7 +265,8 @@ def train_loss(model, batch:dict, schedule, cfg:TrainConfig, generator=None) -> 
 
 def datasets_for(cfg:TrainConfig, corruption:float|None=None, norm:Normalizer|None=None):
     "Train/val/test datasets and normaliser of a run (optionally at another corruption, or with a trained model's `norm`)."
-    ds = load_sources(cfg.thetao_path, cfg.sst_path, cfg.thetao_var, cfg.sst_var, cfg.sst_daily, cfg.lat, cfg.lon, cfg.time)
+    ds = load_sources(cfg.thetao_path, cfg.sst_path, cfg.thetao_var, cfg.sst_var, cfg.sst_daily, cfg.lat, cfg.lon, cfg.time,
+                      builtin=DATASETS[cfg.dataset])
     return make_datasets(ds, cfg.depths, cfg.patch_size, cfg.patch_stride, cfg.block, cfg.min_ocean, seed=cfg.seed,
                          corruption=cfg.corruption if corruption is None else corruption, ambient_extra=cfg.ambient_extra_corruption,
                          mask_kind=cfg.mask_kind, track_stride=cfg.track_stride, norm=norm, train_corruption=cfg.train_corruption or None,
