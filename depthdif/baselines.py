@@ -74,14 +74,19 @@ class Baseline:
     def predict(self, batch:dict, # batch-contract dict (B, C, H, W), normalised units
                ) -> Tensor: # (B, C, H, W) dense field, = x where observed, 0 outside y_valid_mask
         "Fill the gaps of `batch`."
+        b = self._collect(batch)
+        return self._field(b, self._fill(b), batch['x'])
+
+    def _collect(self, batch):
         if not isinstance(batch, dict): raise ValueError(f"predict takes a batch dict, got {type(batch).__name__}")
         if self.needs_fit and not getattr(self, 'fitted', False):
             raise ValueError(f"{type(self).__name__} must be fitted first: call .fit(train_data)")
-        b = _check(collect(batch), self.needs)
-        pred = np.where(b['x_valid_mask'], b['x'], self._fill(b))  # (B, C, H, W)
-        pred = np.where(b['y_valid_mask'], pred, 0).astype('float32')
-        x = batch['x']
-        return torch.from_numpy(pred).to(x.device if isinstance(x, Tensor) else 'cpu')
+        return _check(collect(batch), self.needs)
+
+    @staticmethod
+    def _field(b, fill, like) -> Tensor: # (B, C, H, W) float32 on `like`'s device: x where observed, `fill` elsewhere, 0 where invalid
+        pred = np.where(b['y_valid_mask'], np.where(b['x_valid_mask'], b['x'], fill), 0).astype('float32')
+        return torch.from_numpy(pred).to(like.device if isinstance(like, Tensor) else 'cpu')
 
 # %% ../nbs/07_baselines.ipynb #4d34e767
 def month_index(doy:np.ndarray) -> np.ndarray: # (B,) int calendar month 0..11 (mid-month dates map to their month)
@@ -241,13 +246,17 @@ def _krige(k_oo:Tensor, # (N, n, n) covariance between observations (signal only
            k_go:Tensor, # (N, P, n) covariance between the grid and the observations
            obs:Tensor, valid:Tensor, # (N, n) observed residuals and their validity (padding False)
            noise_ratio:Tensor, # (N, 1) nugget λ: noise variance / signal variance
-          ) -> Tensor: # (N, P) simple-kriging estimate on the grid
+           variance:bool=False, # also return the error variance
+          ): # (N, P) simple-kriging estimate on the grid; with `variance`, also (N, P) its error variance / signal variance
     "Simple kriging from precomputed covariances, with padded observations taking no weight."
     vv = valid[:, :, None] & valid[:, None]
     eye = torch.eye(k_oo.shape[-1], dtype=k_oo.dtype)
     K = torch.where(vv, k_oo, 0.) + eye * torch.where(valid, noise_ratio, 1.)[:, None]   # (N, n, n)
-    weights = torch.linalg.solve(K, torch.where(valid, obs, 0.)[..., None])              # (N, n, 1)
-    return (torch.where(valid[:, None], k_go, 0.) @ weights)[..., 0]
+    k_go = torch.where(valid[:, None], k_go, 0.)
+    estimate = (k_go @ torch.linalg.solve(K, torch.where(valid, obs, 0.)[..., None]))[..., 0]
+    if not variance: return estimate
+    explained = (k_go * torch.linalg.solve(K, k_go.transpose(1, 2)).transpose(1, 2)).sum(-1)   # k_*o (K + λI)⁻¹ k_o*
+    return estimate, 1 + noise_ratio - explained          # the truth's residual: its signal's error plus its own nugget part
 
 def _per_row(v, B, C) -> Tensor: # (B*C, 1) a scalar or per-depth (C,) parameter, one value per (sample, depth) row
     return torch.from_numpy(np.array(np.broadcast_to(np.asarray(v, float), (B, C))).reshape(-1, 1))
@@ -257,7 +266,8 @@ def oi_fields(values:np.ndarray, # (B, C, H, W) residuals, read only where `mask
               mask:np.ndarray, # (B, C, H, W) bool, where the residuals are observed
               length_scale, # L in pixels: a scalar or one per depth (C,)
               noise_ratio, # nugget λ (noise / signal variance): a scalar or one per depth (C,)
-             ) -> np.ndarray: # (B, C, H, W) optimal interpolation, 0 far from the data
+              variance:bool=False, # also return the analysis error variance
+             ): # (B, C, H, W) optimal interpolation, 0 far from the data; with `variance`, also (B, C, H, W) its error variance / signal variance
     "Per (sample, depth) optimal interpolation with Gaussian covariance exp(-d²/2L²) and nugget `noise_ratio`."
     B, C, H, W = values.shape
     L, lam = _per_row(length_scale, B, C), _per_row(noise_ratio, B, C)
@@ -265,7 +275,8 @@ def oi_fields(values:np.ndarray, # (B, C, H, W) residuals, read only where `mask
         raise ValueError(f"length_scale and noise_ratio must be > 0, got {length_scale} and {noise_ratio}")
     obs, valid, d2_oo, d2_go = _gather_obs(values.reshape(-1, H, W), mask.reshape(-1, H, W))
     k_oo, k_go = torch.exp(-d2_oo / (2 * L[..., None] ** 2)), torch.exp(-d2_go / (2 * L[..., None] ** 2))
-    return _krige(k_oo, k_go, obs, valid, lam).reshape(B, C, H, W).numpy()
+    out = _krige(k_oo, k_go, obs, valid, lam, variance)
+    return tuple(o.reshape(B, C, H, W).numpy() for o in out) if variance else out.reshape(B, C, H, W).numpy()
 
 # %% ../nbs/07_baselines.ipynb #87c84667
 def oi_grid_mse(residual:np.ndarray, # (B, C, H, W) residuals, observed where `obs_mask`, targets where `target_mask`
@@ -313,7 +324,7 @@ class RegressionInterp(Baseline):
 
 # %% ../nbs/07_baselines.ipynb #f8621f96
 class RegressionOI(RegressionInterp):
-    "SST-regression first guess plus optimally interpolated residuals, L and noise ratio fitted per depth on training."
+    "SST-regression first guess plus optimally interpolated residuals, L and noise ratio fitted per depth on training; a Gaussian with `predict_gaussian`."
     def __init__(self, degree:int=2, # total degree of the SST regression
                  length_scales=(1., 1.5, 2., 3., 4., 6., 8., 12., 16.), # candidate L (pixels) for the grid search
                  noise_ratios=(0.01, 0.03, 0.1, 0.3, 1., 3.), # candidate nuggets (noise / signal variance)
@@ -334,10 +345,25 @@ class RegressionOI(RegressionInterp):
         best = self.mse.reshape(-1, self.mse.shape[-1]).argmin(0)                                           # (C,)
         self.length_scale = self.length_scales[best // len(self.noise_ratios)]
         self.noise_ratio = self.noise_ratios[best % len(self.noise_ratios)]
+        total = (residual ** 2).sum((0, 2, 3)) / b['y_valid_mask'].sum((0, 2, 3)).clip(1)                 # (C,) σ²(1 + λ)
+        self.signal_var, self.std_scale = total / (1 + self.noise_ratio), np.ones(len(total))
 
     def _fill(self, b):
         first_guess, residual = self._residuals(b)
         return first_guess + oi_fields(residual, b['x_valid_mask'], self.length_scale, self.noise_ratio)
+
+    @property
+    def gaussian(self) -> bool: return getattr(self, 'signal_var', None) is not None  # fitted with its error variance (older fits lack it)
+
+    def predict_gaussian(self, batch:dict, # batch-contract dict (B, C, H, W), normalised units
+                        ) -> tuple: # (mean, std), each (B, C, H, W): `predict`'s field and its analysis error std, 0 where observed or invalid
+        "The OI as a probabilistic forecast: its field and the standard deviation of its analysis error (times `std_scale`)."
+        b = self._collect(batch)
+        if not self.gaussian: raise ValueError("this RegressionOI was fitted before it kept its error variance: refit it")
+        first_guess, residual = self._residuals(b)
+        fill, var = oi_fields(residual, b['x_valid_mask'], self.length_scale, self.noise_ratio, variance=True)
+        std = np.sqrt(np.clip(var, 0, None) * self.signal_var[:, None, None]) * np.asarray(self.std_scale)[:, None, None]
+        return self._field(b, first_guess + fill, batch['x']), self._field({**b, 'x': np.zeros_like(b['x'])}, std, batch['x'])
 
 # %% ../nbs/07_baselines.ipynb #64ebfc4e
 BASELINES = dict(climatology=Climatology, sst_regression=SSTRegression, interp=Interp, idw=IDW,

@@ -4,6 +4,7 @@
 
 # %% ../nbs/08_metrics.ipynb #49da546c
 from __future__ import annotations
+import math
 import numpy as np
 import pandas as pd
 import torch
@@ -11,8 +12,8 @@ from scipy.ndimage import distance_transform_edt
 from torch import Tensor
 
 # %% auto #0
-__all__ = ['DISTANCE_BINS', 'point_masks', 'crps_ensemble', 'obs_distance', 'distance_labels', 'SkillAccumulator',
-           'rmse_ratio_ci', 'skill_table']
+__all__ = ['DISTANCE_BINS', 'point_masks', 'crps_ensemble', 'crps_gaussian', 'obs_distance', 'distance_labels',
+           'SkillAccumulator', 'rmse_ratio_ci', 'skill_table']
 
 # %% ../nbs/08_metrics.ipynb #341b04be
 def point_masks(batch:dict) -> dict:
@@ -32,6 +33,17 @@ def crps_ensemble(samples:Tensor, # (N, ...) ensemble members
     spread = (w * s).sum(0) / (n * (n - 1)) if n > 1 else torch.zeros_like(skill)
     return skill - spread
 
+# %% ../nbs/08_metrics.ipynb #752a94b0
+def crps_gaussian(mean:Tensor, # (...) predictive mean
+                  std:Tensor,  # (...) predictive standard deviation, >= 0
+                  truth:Tensor, # (...) verifying values
+                 ) -> Tensor:   # (...) CRPS per point, same units as the inputs
+    "CRPS of a Gaussian forecast N(mean, std²) (Gneiting et al. 2005); the absolute error where std is 0."
+    z = (truth - mean) / std.clamp_min(1e-12)
+    normal = torch.distributions.Normal(torch.zeros((), dtype=z.dtype), torch.ones((), dtype=z.dtype))
+    crps = std * (z * (2 * normal.cdf(z) - 1) + 2 * normal.log_prob(z).exp() - 1 / math.sqrt(math.pi))
+    return torch.where(std > 0, crps, (truth - mean).abs())
+
 # %% ../nbs/08_metrics.ipynb #8d098133
 DISTANCE_BINS = (0, 2, 3, 5)  # px: lower edges of the bins of distance to the nearest observed column; the last is open
 
@@ -47,7 +59,7 @@ def distance_labels(edges=DISTANCE_BINS) -> list:
 
 # %% ../nbs/08_metrics.ipynb #c330a57b
 class SkillAccumulator:
-    "Per-depth sums of errors in °C over batches, for hidden and observed points (hidden ones also per location and distance to the observations); ensembles add CRPS and spread."
+    "Per-depth sums of errors in °C over batches, for hidden and observed points (hidden ones also per location and distance to the observations); ensembles (or Gaussian forecasts) add CRPS and spread."
     def __init__(self, depths):
         self.depths, self.sums, self.patches = [float(d) for d in depths], {}, []
         self.distance = torch.zeros(len(DISTANCE_BINS), 2, dtype=torch.float64)   # per distance bin: hidden se, n
@@ -56,12 +68,15 @@ class SkillAccumulator:
                truth:Tensor,             # (B, C, H, W) truth in °C
                batch:dict,               # the batch, for its masks
                samples:Tensor|None=None, # (N, B, C, H, W) ensemble members in °C
+               std:Tensor|None=None,     # (B, C, H, W) standard deviation of a Gaussian forecast in °C (instead of members)
               ):
         err = (pred - truth).double()
         sq = err ** 2
         extra = {}
         if samples is not None:
             extra = dict(crps=crps_ensemble(samples.double(), truth.double()), var=samples.double().var(0))
+        elif std is not None:
+            extra = dict(crps=crps_gaussian(pred.double(), std.double(), truth.double()), var=std.double() ** 2)
         for kind, mask in point_masks(batch).items():
             m = mask.double()
             terms = dict(n=m, se=sq * m, ae=err.abs() * m, e=err * m, **{k: x * m for k, x in extra.items()})  # (B, C, H, W) each

@@ -4,7 +4,7 @@
 
 # %% ../nbs/09_sampling.ipynb #f162e9f4
 from __future__ import annotations
-import math
+import copy, math
 import numpy as np
 import torch
 from torch.utils.data import DataLoader
@@ -17,7 +17,8 @@ from .metrics import SkillAccumulator
 
 # %% auto #0
 __all__ = ['SAMPLERS', 'with_first_guess', 'to_residual', 'to_field', 'fit_residual_scale', 'denoiser', 'regress', 'to_device',
-           'inflate_spread', 'reconstruct', 'score', 'score_baseline', 'evaluate', 'fit_spread_scale']
+           'inflate_spread', 'reconstruct', 'score', 'score_baseline', 'evaluate', 'fit_spread_scale',
+           'calibrate_gaussian']
 
 # %% ../nbs/09_sampling.ipynb #845dccd8
 def with_first_guess(batch:dict, guess=None, obs_mask_key:str='x_valid_mask') -> dict:
@@ -95,7 +96,7 @@ def reconstruct(model, batch:dict, schedule, parameterization='v', sampler='ddim
 
 # %% ../nbs/09_sampling.ipynb #15ab269a
 @torch.no_grad()
-def score(predict_fn, # batch -> (mean (B, C, H, W), samples (N, B, C, H, W) or None), normalised units
+def score(predict_fn, # batch -> (mean (B, C, H, W), samples (N, B, C, H, W) or None[, std (B, C, H, W) of a Gaussian]), normalised
           dataset, norm:Normalizer, batch_size=64, max_batches=None, device='cpu', progress=False,
           acc:SkillAccumulator|None=None, # accumulator to fill (keep it for its per-location errors); None: a new one
          ) -> dict:
@@ -104,15 +105,20 @@ def score(predict_fn, # batch -> (mean (B, C, H, W), samples (N, B, C, H, W) or 
     for i, batch in enumerate(tqdm(DataLoader(dataset, batch_size=batch_size, shuffle=False), disable=not progress, desc='score')):
         if max_batches is not None and i >= max_batches: break
         batch = to_device(batch, device)
-        mean, samples = predict_fn(batch)
+        mean, samples, *std = predict_fn(batch)
         acc.update(norm.denorm_thetao(mean), norm.denorm_thetao(batch['y']), batch,
-                   norm.denorm_thetao(samples) if samples is not None and samples.shape[0] > 1 else None)
+                   norm.denorm_thetao(samples) if samples is not None and samples.shape[0] > 1 else None,
+                   norm.denorm_spread(std[0]) if std else None)
     return acc.result()
 
 def score_baseline(baseline, # fitted, with `predict(batch) -> (B, C, H, W)` normalised (a `depthdif.baselines` class)
                    dataset, norm:Normalizer, **kwargs) -> dict:
-    "`score` of a classical baseline's deterministic prediction; `kwargs` as for `score`."
-    return score(lambda batch: (baseline.predict(batch), None), dataset, norm, **kwargs)
+    "`score` of a classical baseline: as the Gaussian it predicts if it is one (`gaussian`: OI), else its field alone."
+    def predict_fn(batch):
+        if not getattr(baseline, 'gaussian', False): return baseline.predict(batch), None
+        mean, std = baseline.predict_gaussian(batch)
+        return mean, None, std
+    return score(predict_fn, dataset, norm, **kwargs)
 
 def evaluate(model, dataset, norm:Normalizer, schedule, parameterization='v', sampler='ddim', steps=25, n_samples=1,
              seed=0, objective='diffusion', guess=None, sampler_kwargs:dict|None=None, spread_scale=None, **kwargs) -> dict:
@@ -132,3 +138,12 @@ def fit_spread_scale(model, dataset, norm:Normalizer, schedule, parameterization
     per_depth = evaluate(model, dataset, norm, schedule, parameterization, sampler, steps, n_samples, **kwargs)['hidden']['per_depth']
     # a calibrated N-member ensemble has E[member variance] = N/(N+1) · E[(mean − truth)²]
     return np.array([math.sqrt(n_samples / (n_samples + 1)) / v['spread_skill'] for v in per_depth.values()], 'float32')
+
+# %% ../nbs/09_sampling.ipynb #254bd532
+def calibrate_gaussian(baseline, # fitted, with `predict_gaussian` and a per-depth `std_scale` (`baselines.RegressionOI`)
+                       dataset, norm:Normalizer, **kwargs) -> object:
+    "A copy of a Gaussian baseline whose std is rescaled per depth so that its spread matches its error on `dataset` (use the validation split)."
+    per_depth = score_baseline(baseline, dataset, norm, **kwargs)['hidden']['per_depth']
+    calibrated = copy.deepcopy(baseline)
+    calibrated.std_scale = np.asarray(baseline.std_scale) / np.array([v['spread_skill'] for v in per_depth.values()])  # a calibrated Gaussian: spread/skill 1
+    return calibrated

@@ -6,6 +6,7 @@ import pytest
 from conftest import ROOT, run, tool
 
 METHODS = {'climatology', 'sst_regression', 'interp', 'idw', 'regression_interp', 'regression_oi'}
+SCORED = METHODS | {'regression_oi_calibrated'}                 # OI also as a calibrated Gaussian
 
 @pytest.fixture(scope='module')
 def tiny_run(tmp_path_factory):
@@ -20,13 +21,16 @@ def test_sample_notebook_with_checkpoint(tiny_run, tmp_path):
     run([tool('papermill'), str(ROOT / 'nbs/sample.ipynb'), str(tmp_path / 'out.ipynb'), '-p', 'checkpoint', str(tiny_run / 'checkpoints/last.pt'),
          '-p', 'n_samples', '2', '-p', 'steps', '2', '-y', 'sweep_steps: [2, 3]', '-p', 'out_dir', str(out)], cwd=tmp_path)
     metrics = json.loads((out / 'metrics.json').read_text())
-    assert set(metrics) == METHODS | {'unet', 'diffusion', 'diffusion_uncalibrated'}
+    assert set(metrics) == SCORED | {'unet', 'diffusion', 'diffusion_uncalibrated'}
     for name, m in metrics.items():
         assert {'rmse', 'mae', 'bias', 'per_depth'} <= set(m['hidden']) and 'observed' in m, name
         assert m['hidden']['rmse'] > 0 and m['observed']['rmse'] < 1e-4, name  # observations are kept by every method
     cal, raw = metrics['diffusion']['hidden'], metrics['diffusion_uncalibrated']['hidden']
     assert cal['rmse'] == pytest.approx(raw['rmse'], rel=1e-5)        # the same members: the calibration moves spread, not mean
     assert cal['spread_skill'] != pytest.approx(raw['spread_skill'], rel=1e-3) and cal['crps'] != raw['crps']
+    oi, oi_cal = metrics['regression_oi']['hidden'], metrics['regression_oi_calibrated']['hidden']   # OI as a Gaussian, raw and calibrated
+    assert {'crps', 'spread_skill'} <= set(oi) and oi_cal['rmse'] == pytest.approx(oi['rmse'], rel=1e-9)
+    assert oi_cal['spread_skill'] != pytest.approx(oi['spread_skill'], rel=1e-3)
     printed = ''.join(o.get('text', '') for c in nbformat.read(tmp_path / 'out.ipynb', as_version=4).cells for o in c.get('outputs', []))
     assert 'spread calibration per depth' in printed and 'fitting the spread calibration' not in printed  # the checkpoint's (ddim-2, ×2)
     table = (out / 'skill_table.md').read_text()
@@ -52,7 +56,7 @@ def test_sample_notebook_with_checkpoint(tiny_run, tmp_path):
 def test_sample_notebook_without_checkpoint(tmp_path):
     out = tmp_path / 'sample'
     r = run([tool('papermill'), str(ROOT / 'nbs/sample.ipynb'), str(tmp_path / 'out.ipynb'), '-p', 'out_dir', str(out)], cwd=tmp_path)
-    assert set(json.loads((out / 'metrics.json').read_text())) == METHODS
+    assert set(json.loads((out / 'metrics.json').read_text())) == SCORED
     assert 'No checkpoint given' in (tmp_path / 'out.ipynb').read_text()
 
 def sample(tmp_path, *params):
