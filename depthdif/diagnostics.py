@@ -39,7 +39,7 @@ def denoising_intermediates(model, # a DepthDif denoiser (eval mode)
                             steps:int=25, # network evaluations
                             record_at=None, # reverse-step indices i to keep (0 = first, noisiest); None = every step
                             generator:torch.Generator|None=None,
-                           ) -> dict: # step, t: lists; x_t, x0_hat: (K, B, C, H, W); sample: (B, C, H, W); land_mask
+                           ) -> dict: # step, t: lists; x_t: (K, B, C, H, W) (a latent model's: (K, B, k, h, w)), x0_hat: (K, B, C, H, W); sample: (B, C, H, W); land_mask
     "The sampler's x_t and predicted x0 (normalised, on CPU) at the steps `record_at` of one reconstruction of `batch`."
     if not 1 <= steps <= len(schedule): raise ValueError(f"steps must be in 1..{len(schedule)}, got {steps}")
     keep_at = set(range(steps)) if record_at is None else {int(i) for i in record_at}
@@ -48,7 +48,7 @@ def denoising_intermediates(model, # a DepthDif denoiser (eval mode)
     rec = dict(step=[], t=[], x_t=[], x0_hat=[])
     def callback(i, t, x_t, x0_hat):
         if i in keep_at:
-            for k, v in zip(rec, (i, t, x_t.cpu(), sampling.to_field(batch, x0_hat).cpu())): rec[k].append(v)
+            for k, v in zip(rec, (i, t, x_t.cpu(), sampling.model_field(model, batch, x0_hat).cpu())): rec[k].append(v)
     sample, _, _ = sampling.reconstruct(model, batch, schedule, parameterization, sampler, steps, generator=generator,
                                      callback=callback)
     return dict(step=rec['step'], t=rec['t'], x_t=torch.stack(rec['x_t']), x0_hat=torch.stack(rec['x0_hat']),
@@ -61,18 +61,21 @@ def plot_intermediates(inter:dict, # from `denoising_intermediates`
                        rows:int=5, # recorded steps shown, evenly spread from first to last
                        norm=None, # a `Normalizer`: show x̂0 in °C instead of normalised units
                       ) -> plt.Figure:
-    "Rows: recorded reverse steps; columns: the noisy x_t and the predicted x0, for one depth of one patch."
+    "Rows: recorded reverse steps; columns: the noisy x_t (a latent model's: its first channel) and the predicted x0, for one depth of one patch."
     pick = np.unique(np.linspace(0, len(inter['step']) - 1, min(rows, len(inter['step']))).round().astype(int))
     land = inter['land_mask'][patch, 0].numpy()
     x0 = inter['x0_hat'][pick, patch]                                      # (R, C, H, W)
     x0 = (norm.denorm_thetao(x0) if norm is not None else x0)[:, depth].numpy()
-    x_t = inter['x_t'][pick, patch, depth].numpy()                         # (R, H, W)
+    latent = inter['x_t'].shape[2:] != inter['x0_hat'].shape[2:]         # a latent model's state: (k, h, w)
+    x_t = inter['x_t'][pick, patch, 0 if latent else depth].numpy()      # (R, H, W), or (R, h, w)
+    f = land.shape[0] // x_t.shape[1]
+    land_t = land.reshape(x_t.shape[1], f, x_t.shape[2], f).all((1, 3)) if latent else land   # all-land latent cells
     lo, hi = np.nanpercentile(np.where(land, np.nan, x0[-1]), [1, 99])     # the final prediction's range
     fig, axs = plt.subplots(len(pick), 2, figsize=(5.6, 2.3 * len(pick)), squeeze=False, constrained_layout=True)
     for r, k in enumerate(pick):
-        for ax, field, name, lim, unit in ((axs[r, 0], x_t[r], '$x_t$', (None, None), None),
-                                           (axs[r, 1], x0[r], r'$\hat x_0$', (lo, hi), '°C' if norm is not None else None)):
-            im = ax.imshow(np.where(land, np.nan, field), origin='lower', cmap=cmocean.cm.thermal, vmin=lim[0], vmax=lim[1])
+        for ax, field, mask, name, lim, unit in ((axs[r, 0], x_t[r], land_t, '$z_t$ (latent channel 0)' if latent else '$x_t$', (None, None), None),
+                                                 (axs[r, 1], x0[r], land, r'$\hat x_0$', (lo, hi), '°C' if norm is not None else None)):
+            im = ax.imshow(np.where(mask, np.nan, field), origin='lower', cmap=cmocean.cm.thermal, vmin=lim[0], vmax=lim[1])
             fig.colorbar(im, ax=ax, shrink=0.85, label=unit)
             ax.set(title=f"{name}, step {inter['step'][k]} (t={inter['t'][k]})", xticks=[], yticks=[])
     return fig

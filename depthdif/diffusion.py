@@ -15,9 +15,9 @@ from tqdm.auto import tqdm
 
 # %% auto #0
 __all__ = ['SCHEDULES', 'PARAMETERIZATIONS', 'LOSS_MODES', 'SPACINGS', 'Schedule', 'make_schedule', 'q_sample', 'predict_x0_eps',
-           'target_for', 'masked_mse', 'loss_mask_for', 'min_snr_weight', 'diffusion_loss', 'sampling_timesteps',
-           'replace_observed', 'q_posterior', 'ddpm_sample', 'ddim_sample', 'dpmpp_2m_sample', 'repeat_batch',
-           'Ensemble', 'sample_ensemble']
+           'target_for', 'masked_mse', 'loss_mask_for', 'min_snr_weight', 'x0_weight', 'diffusion_loss',
+           'sampling_timesteps', 'replace_observed', 'q_posterior', 'ddpm_sample', 'ddim_sample', 'dpmpp_2m_sample',
+           'repeat_batch', 'Ensemble', 'sample_ensemble']
 
 # %% ../nbs/05_diffusion.ipynb #79a3226a
 SCHEDULES = ('linear', 'cosine', 'quadratic', 'sigmoid')
@@ -179,6 +179,16 @@ def min_snr_weight(t:Tensor, # (B,) integer steps
     if parameterization == 'v': w = w / (snr + 1)                       # ‖x0 error‖² = ‖v error‖² / (SNR + 1)
     return w / w.mean()                                                 # keeps the learning rate's meaning
 
+def x0_weight(t:Tensor, # (B,) integer steps
+              alpha_bar:Tensor, # (T,) cumulative product of alphas
+              parameterization:str, # one of `PARAMETERIZATIONS`
+             ) -> Tensor: # (B,)
+    "The weight that makes a squared x0 error count as the parameterisation's own loss: 1 (x0), SNR (ε) or SNR + 1 (v)."
+    _check_parameterization(parameterization)
+    ab = _alpha_bar_at(alpha_bar, t, t.float())                         # (B,)
+    snr = ab / (1 - ab)
+    return {'x0': torch.ones_like(snr), 'eps': snr, 'v': snr + 1}[parameterization]
+
 def diffusion_loss(denoise_fn:Callable, # (x_t, t) -> raw network output, (B, C, H, W)
                    x0:Tensor, # (B, C, H, W) clean target; may be NaN outside `loss_mask`
                    loss_mask:Tensor, # (B, C, H, W) bool, where the loss is taken
@@ -188,6 +198,8 @@ def diffusion_loss(denoise_fn:Callable, # (x_t, t) -> raw network output, (B, C,
                    eps:Tensor|None=None, # (B, C, H, W) noise; drawn from N(0, I) if None
                    generator:torch.Generator|None=None,
                    min_snr:float=0.0, # γ > 0: min-SNR-γ weighting of the steps (`min_snr_weight`); 0: uniform
+                   readout:tuple|None=None, # (fn, target, mask): take the loss on fn(x̂0) against `target` where `mask` instead (e.g. a decoded latent, in pixel space)
+                   readout_cap:float=5.0, # the largest weight of a readout's squared x0 error (the parameterisation's, capped)
                   ) -> Tensor: # scalar
     "Masked denoising loss of `denoise_fn` at random (or given) steps `t`."
     _check_parameterization(parameterization)
@@ -199,7 +211,11 @@ def diffusion_loss(denoise_fn:Callable, # (x_t, t) -> raw network output, (B, C,
     x_t = q_sample(x0, t, eps, schedule.alpha_bar)
     target = target_for(parameterization, x0, eps, t, schedule.alpha_bar)
     weight = min_snr_weight(t, schedule.alpha_bar, parameterization, min_snr) if min_snr > 0 else None
-    return masked_mse(denoise_fn(x_t, t), target, loss_mask, weight)
+    if readout is None: return masked_mse(denoise_fn(x_t, t), target, loss_mask, weight)
+    fn, y, mask = readout                                               # the x0 prediction, mapped, weighted as the parameterisation's loss
+    x0_hat, _ = predict_x0_eps(denoise_fn(x_t, t), x_t, t, schedule.alpha_bar, parameterization)
+    w = x0_weight(t, schedule.alpha_bar, parameterization).clamp(max=readout_cap)
+    return masked_mse(fn(x0_hat), y, mask, w if weight is None else w * weight)
 
 # %% ../nbs/05_diffusion.ipynb #1eb3034c
 SPACINGS = ('uniform', 'quadratic')

@@ -14,11 +14,12 @@ from .data import Normalizer
 from .model import conditioning
 from .diffusion import ddim_sample, ddpm_sample, dpmpp_2m_sample, repeat_batch, sample_ensemble
 from .metrics import SkillAccumulator
+from .latent import DepthAutoencoder, autoencode, latent_model
 
 # %% auto #0
 __all__ = ['SAMPLERS', 'with_first_guess', 'to_residual', 'to_field', 'fit_residual_scale', 'denoiser', 'regress', 'to_device',
-           'inflate_spread', 'reconstruct', 'score', 'score_baseline', 'evaluate', 'fit_spread_scale',
-           'calibrate_gaussian']
+           'inflate_spread', 'model_field', 'reconstruct', 'score', 'score_baseline', 'score_floor', 'evaluate',
+           'fit_spread_scale', 'calibrate_gaussian']
 
 # %% ../nbs/09_sampling.ipynb #845dccd8
 def with_first_guess(batch:dict, guess=None, obs_mask_key:str='x_valid_mask') -> dict:
@@ -49,7 +50,9 @@ def fit_residual_scale(guess, dataset, batch_size:int=256) -> np.ndarray:
 # %% ../nbs/09_sampling.ipynb #2819e453
 def denoiser(model, batch:dict, obs_mask_key:str='x_valid_mask'):
     "The `denoise_fn(x_t, t)` of `05_diffusion` for `model` on `batch`'s conditioning."
-    cond = conditioning(batch, obs_mask_key, batch.get('first_guess'))  # (B, 2C+3[+C], H, W)
+    lat = latent_model(model)
+    cond = (lat.conditioning(batch, obs_mask_key) if lat is not None     # (B, 2C+3[+k], H/f, W/f) on the latent grid
+            else conditioning(batch, obs_mask_key, batch.get('first_guess')))  # (B, 2C+3[+C], H, W)
     coords, doy = batch['coords'], batch['doy']
     def denoise_fn(x_t, t):
         n = x_t.shape[0] // cond.shape[0]                               # ensemble members share the conditioning
@@ -75,6 +78,12 @@ def inflate_spread(samples:torch.Tensor, # (N, B, C, H, W) ensemble members
     mean = samples.mean(0)
     return mean + k * (samples - mean)
 
+def model_field(model, batch:dict, r:torch.Tensor, # (B, ...) or (N, B, ...) what `model` sampled or predicted
+               ) -> torch.Tensor: # (B, C, H, W) or (N, B, C, H, W) normalised field
+    "The field of what `model` samples: a latent model's decoded latent, else first guess + residual_scale · r (`to_field`)."
+    lat = latent_model(model)
+    return lat.to_field(batch, r) if lat is not None else to_field(batch, r)
+
 @torch.no_grad()
 def reconstruct(model, batch:dict, schedule, parameterization='v', sampler='ddim', steps=25, n_samples=1,
                 generator=None, replace_observed=False, objective='diffusion',
@@ -83,14 +92,17 @@ def reconstruct(model, batch:dict, schedule, parameterization='v', sampler='ddim
     "(mean, std, samples) of `n_samples` reconstructions of `batch`: (B, C, H, W), (B, C, H, W), (N, B, C, H, W)."
     if sampler not in SAMPLERS: raise ValueError(f"unknown sampler {sampler!r}: use one of {list(SAMPLERS)}")
     if n_samples < 1: raise ValueError(f"n_samples must be >= 1, got {n_samples}")
-    x, m = batch['x'], batch['x_valid_mask']
+    x, m, lat = batch['x'], batch['x_valid_mask'], latent_model(model)
+    if lat is not None and (replace_observed or objective != 'diffusion'):
+        raise ValueError("a latent model samples its latent: replace_observed (pixel observations) and objective='regression' do not apply")
     if objective == 'regression': r = regress(model, batch)[None]      # (1, B, C, H, W): one forward pass, no spread
     else:
         observed = (to_residual(batch, x), m) if replace_observed else None
-        r = sample_ensemble(SAMPLERS[sampler], denoiser(model, batch), tuple(x.shape), n_samples, observed, schedule=schedule,
+        shape = lat.latent_shape(tuple(x.shape)) if lat is not None else tuple(x.shape)
+        r = sample_ensemble(SAMPLERS[sampler], denoiser(model, batch), shape, n_samples, observed, schedule=schedule,
                             parameterization=parameterization, steps=steps, generator=generator, device=x.device,
                             **sampler_kwargs).samples
-    samples = torch.where(m, x, to_field(batch, r))                     # the observations are kept as observed
+    samples = torch.where(m, x, model_field(model, batch, r))           # the observations are kept as observed
     if spread_scale is not None: samples = inflate_spread(samples, spread_scale)
     return samples.mean(0), (samples.std(0) if len(samples) > 1 else torch.zeros_like(x)), samples
 
@@ -119,6 +131,17 @@ def score_baseline(baseline, # fitted, with `predict(batch) -> (B, C, H, W)` nor
         mean, std = baseline.predict_gaussian(batch)
         return mean, None, std
     return score(predict_fn, dataset, norm, **kwargs)
+
+def score_floor(model, # a latent model, or a bare `DepthAutoencoder`
+                dataset, norm:Normalizer,
+                guess=None, # the latent model's fitted first-guess baseline, if it refines one (`train.first_guess_of`)
+                **kwargs) -> dict:
+    "`score` of a latent model's floor (its decoding of the exact latent of the truth), or of an autoencoder's round trip; observations kept."
+    lat = latent_model(model)
+    if lat is None and not isinstance(model, DepthAutoencoder):
+        raise ValueError(f"score_floor takes a latent model or an autoencoder, not a {type(model).__name__}")
+    field = (lambda b: lat.floor(with_first_guess(b, guess))) if lat is not None else (lambda b: autoencode(model, b))
+    return score(lambda batch: (torch.where(batch['x_valid_mask'], batch['x'], field(batch)), None), dataset, norm, **kwargs)
 
 def evaluate(model, dataset, norm:Normalizer, schedule, parameterization='v', sampler='ddim', steps=25, n_samples=1,
              seed=0, objective='diffusion', guess=None, sampler_kwargs:dict|None=None, spread_scale=None, **kwargs) -> dict:

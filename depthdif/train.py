@@ -24,18 +24,21 @@ from .masking import MASK_KINDS
 from .data import (DEFAULT_DEPTHS, SST_DAILY, Normalizer, PatchDataset, check_depths, load_default, load_sources,
                            make_datasets, mosaic, to_celsius)
 from .model import DepthDifUNet, count_parameters, n_cond_channels
+from .latent import (DepthAutoencoder, LatentDiffusion, latent_cond_channels, latent_model, load_autoencoder,
+                             read_autoencoder_checkpoint, save_atomic, train_autoencoder)
 from .diffusion import LOSS_MODES, PARAMETERIZATIONS, SCHEDULES, diffusion_loss, loss_mask_for, make_schedule, masked_mse
 from .baselines import BASELINES, baseline_from_state, baseline_state
 from .metrics import skill_table
 from .sampling import (SAMPLERS, denoiser, evaluate, fit_residual_scale, fit_spread_scale, reconstruct, regress,
-                               score_baseline, to_device, to_residual, with_first_guess)
+                               score_baseline, score_floor, to_device, to_residual, with_first_guess)
 
 # %% auto #0
 __all__ = ['OBJECTIVES', 'DATASETS', 'RENAMED', 'OBS_MASK_KEY', 'CHECKPOINT_FORMAT', 'RUN_CONTROL', 'resolve_device',
            'check_device', 'setup_distributed', 'seed_everything', 'TrainConfig', 'list_param', 'notebook_parameters',
            'build_model', 'warmup_cosine', 'train_loss', 'datasets_for', 'CheckpointError', 'rng_state',
            'set_rng_state', 'save_checkpoint', 'load_checkpoint', 'ema_weights', 'first_guess_of', 'spread_scale_of',
-           'load_model', 'check_resumable', 'fit', 'test_scores', 'predict', 'cli_config', 'train_cli']
+           'load_model', 'check_resumable', 'check_autoencoder', 'autoencoder_for', 'fit', 'test_scores', 'predict',
+           'cli_config', 'train_cli']
 
 # %% ../nbs/10_train.ipynb #56a163a3
 def resolve_device(device:str='auto') -> torch.device:
@@ -118,6 +121,12 @@ class TrainConfig:
     use_time: bool = True                 # FiLM on the diffusion step
     use_coords: bool = True               # FiLM on the patch latitude and longitude
     use_date: bool = True                 # FiLM on the day of year
+    latent: bool = False                  # diffuse in the latent space of a depth-compressing autoencoder (trained first, into out_dir/autoencoder)
+    autoencoder: str = ''                 # with latent: a trained autoencoder to reuse (a latent run's autoencoder/checkpoints/last.pt); empty: train one
+    latent_channels: int = 0              # with latent: channels of the latent, fewer than the depths; 0: half the depths, rounded up
+    latent_downsample: int = 2            # with latent: the latent grid is 1 or 2 times coarser than the patch
+    ae_width: int = 32                    # with latent: hidden channels of the autoencoder's convolutions
+    ae_epochs: int = 40                   # with latent: passes of the autoencoder over the training patches
     epochs: int = 50                      # passes over the training patches
     batch_size: int = 32                  # patches per optimiser step (per process under DDP)
     lr: float = 2e-3                      # peak AdamW learning rate (linear warm-up, then cosine decay)
@@ -137,6 +146,11 @@ class TrainConfig:
     device: str = 'auto'                  # 'auto' (a GPU if there is one), 'cpu', 'cuda' or 'cuda:N'
     resume: bool = False                  # continue the run in out_dir from its last checkpoint
     num_workers: int = 0                  # DataLoader worker processes
+
+    @property
+    def latent_k(self) -> int:
+        "The latent's channels: `latent_channels`, or half the depths (rounded up) when it is 0."
+        return self.latent_channels or math.ceil(len(self.depths) / 2)
 
     @classmethod
     def from_dict(cls, d:dict) -> TrainConfig:
@@ -200,6 +214,18 @@ class TrainConfig:
             if not ok: raise ValueError(f"parameter {name}={getattr(self, name)!r} is invalid: must be {want}")
         self.depths = tuple(check_depths(self.depths).tolist())
         self.channels, self.track_stride = tuple(map(int, self.channels)), tuple(map(int, self.track_stride))
+        C, cell = len(self.depths), levels * self.latent_downsample
+        latent_checks = [('latent', not self.latent or (self.objective == 'diffusion' and C >= 2),
+                          "False with objective 'regression' or a single depth (a latent compresses several depths for diffusion)"),
+                         ('latent_channels', self.latent_channels >= 0 and (not self.latent or self.latent_k < C),
+                          f'0 (half the depths) or fewer than the {C} depths'),
+                         ('latent_downsample', self.latent_downsample in (1, 2), '1 or 2'),
+                         ('patch_size', not self.latent or self.patch_size % cell == 0,
+                          f'a multiple of {cell} for a {len(self.channels)}-level U-Net on a latent {self.latent_downsample}x coarser'),
+                         ('ae_width', self.ae_width >= 1, 'an integer >= 1'), ('ae_epochs', self.ae_epochs >= 1, 'an integer >= 1'),
+                         ('autoencoder', not self.autoencoder or self.latent, "'' unless latent=True")]
+        for name, ok, want in latent_checks:
+            if not ok: raise ValueError(f"parameter {name}={getattr(self, name)!r} is invalid: must be {want}")
         check_device(self.device)
         if self.parameterization == 'eps' and self.objective == 'diffusion':
             a_T = float(make_schedule(self.schedule, self.timesteps).alpha_bar[-1].sqrt())
@@ -238,11 +264,17 @@ def notebook_parameters(width:int=38) -> str:
     return '\n'.join(lines)
 
 # %% ../nbs/10_train.ipynb #ed5f972d
-def build_model(cfg:TrainConfig) -> DepthDifUNet:
-    "The U-Net for `cfg`: C = len(depths) output channels, conditioned on eo, x, mask and land (no time FiLM for regression)."
+def build_model(cfg:TrainConfig, # the run
+                autoencoder:DepthAutoencoder|None=None, # with `cfg.latent`: the trained autoencoder; None: an untrained one of cfg's shape
+               ) -> DepthDifUNet|LatentDiffusion:
+    "The U-Net for `cfg`: C = len(depths) output channels, conditioned on eo, x, mask and land (no time FiLM for regression); with `latent`, on the autoencoder's latent."
     C = len(cfg.depths)
-    return DepthDifUNet(C, n_cond_channels(C, C if cfg.first_guess else 0), channels=cfg.channels, blocks_per_level=cfg.blocks_per_level, emb_dim=cfg.emb_dim,
-                        use_time=cfg.use_time and cfg.objective == 'diffusion', use_coords=cfg.use_coords, use_date=cfg.use_date)
+    unet = lambda n, cond: DepthDifUNet(n, cond, channels=cfg.channels, blocks_per_level=cfg.blocks_per_level, emb_dim=cfg.emb_dim,
+                                        use_time=cfg.use_time and cfg.objective == 'diffusion', use_coords=cfg.use_coords, use_date=cfg.use_date)
+    if not cfg.latent: return unet(C, n_cond_channels(C, C if cfg.first_guess else 0))
+    ae = autoencoder if autoencoder is not None else DepthAutoencoder(C, cfg.latent_k, cfg.latent_downsample, cfg.ae_width)
+    k = ae.config['latent_channels']
+    return LatentDiffusion(unet(k, latent_cond_channels(C, k, bool(cfg.first_guess))), ae)
 
 def warmup_cosine(total_steps:int, warmup_frac:float):
     "LR multiplier: linear warm-up over `warmup_frac` of the steps, then cosine decay to 0."
@@ -256,10 +288,16 @@ def warmup_cosine(total_steps:int, warmup_frac:float):
 OBS_MASK_KEY = dict(ambient='x_ambient_mask', supervised='x_valid_mask')  # what the network may see under each loss mode
 
 def train_loss(model, batch:dict, schedule, cfg:TrainConfig, generator=None) -> torch.Tensor:
-    "Loss of `model` on one batch: diffusion or regression, ambient or supervised, as `cfg` says."
+    "Loss of `model` on one batch: diffusion or regression, ambient or supervised, as `cfg` says (a latent model's: see `06_latent`)."
     key, mask = OBS_MASK_KEY[cfg.loss], loss_mask_for(batch, cfg.loss)
     target = to_residual(batch, batch['y'])                            # (B, C, H, W) the scaled residual if there is a first guess
     if cfg.objective == 'regression': return masked_mse(regress(model, batch, key), target, mask)
+    lat = latent_model(model)
+    if lat is not None:                                                # noising the latent of the dense field
+        z0 = lat.to_latent(batch, batch['y'])                          # (B, k, h, w)
+        readout = None if cfg.loss == 'supervised' else (lambda z: to_residual(batch, lat.to_field(batch, z)), target, mask)
+        return diffusion_loss(denoiser(model, batch, key), z0, torch.ones_like(z0, dtype=torch.bool), schedule, cfg.parameterization,
+                              generator=generator, min_snr=cfg.min_snr, readout=readout)
     return diffusion_loss(denoiser(model, batch, key), target, mask, schedule, cfg.parameterization, generator=generator,
                           min_snr=cfg.min_snr)
 
@@ -295,14 +333,7 @@ def set_rng_state(s:dict):
 # %% ../nbs/10_train.ipynb #d5f6e2a4
 def save_checkpoint(path, **state) -> Path:
     "Atomically write a checkpoint dict (temp file in the same folder, then rename)."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + f'.tmp{os.getpid()}')
-    try:
-        torch.save(dict(format=CHECKPOINT_FORMAT, **state), tmp)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists(): tmp.unlink()
-    return path
+    return save_atomic(path, dict(format=CHECKPOINT_FORMAT, **state))
 
 _REQUIRED = ('model', 'ema', 'optimizer', 'scheduler', 'epoch', 'config', 'norm', 'depths', 'model_config')
 
@@ -337,10 +368,11 @@ def spread_scale_of(ck:dict, sampler='ddim', steps=25, n_samples=8):
     c = ck.get('spread_calibration')
     return np.asarray(c['scale'], 'float32') if c and (c['sampler'], c['steps'], c['n_samples']) == (sampler, steps, n_samples) else None
 
-def load_model(checkpoint, map_location='cpu', ema=True) -> tuple[DepthDifUNet, dict]:
+def load_model(checkpoint, map_location='cpu', ema=True) -> tuple[DepthDifUNet|LatentDiffusion, dict]:
     "(model in eval mode, checkpoint dict) from a checkpoint path; EMA weights (of the best validation epoch, if kept) by default."
     ck = checkpoint if isinstance(checkpoint, dict) else load_checkpoint(checkpoint, map_location)
-    model = DepthDifUNet(**ck['model_config'])
+    c = ck['model_config']
+    model = LatentDiffusion.from_config(c) if 'autoencoder' in c else DepthDifUNet(**c)
     try: model.load_state_dict(ema_weights(ck) if ema else ck['model'])
     except RuntimeError as e: raise CheckpointError(f"checkpoint weights do not match its model config: {str(e)[:300]}") from e
     return model.eval(), ck
@@ -386,6 +418,33 @@ def _record(out:Path, cfg:TrainConfig, norm:Normalizer, history:list|None=None):
     _write_atomic_text(out / 'config.json', json.dumps(asdict(cfg), indent=1))
     _write_atomic_text(out / 'norm.json', json.dumps(asdict(norm), indent=1))
 
+def check_autoencoder(cfg:TrainConfig):
+    "Refuse by name, before any data is read, an `autoencoder` that is unreadable or does not have the shape `cfg` asks for."
+    if not (cfg.latent and cfg.autoencoder): return
+    try: ck = read_autoencoder_checkpoint(cfg.autoencoder)
+    except (OSError, ValueError) as e: raise ValueError(f"parameter autoencoder={cfg.autoencoder!r} is invalid: {e}") from e
+    has, want = ck['model_config'], dict(n_depths=len(cfg.depths), latent_channels=cfg.latent_k, downsample=cfg.latent_downsample, width=cfg.ae_width)
+    names = dict(n_depths='depths (their number)', latent_channels='latent_channels', downsample='latent_downsample', width='ae_width')
+    diff = {names[k]: (has.get(k), v) for k, v in want.items() if has.get(k) != v}
+    if diff: raise ValueError(f"parameter autoencoder={cfg.autoencoder!r} does not fit this run {{parameter: (autoencoder, run)}}: {diff}")
+
+def autoencoder_for(cfg:TrainConfig, train_set, val_set, norm:Normalizer, out:Path, device, progress:bool) -> DepthAutoencoder:
+    "The run's autoencoder in out/autoencoder: `cfg.autoencoder` copied there (refused if trained on other data), else trained there (resuming)."
+    path = out / 'autoencoder' / 'checkpoints' / 'last.pt'
+    if cfg.autoencoder:
+        ck = read_autoencoder_checkpoint(cfg.autoencoder)
+        now = json.loads(json.dumps(asdict(norm)))
+        if ck['norm'] != now:
+            raise ValueError(f"parameter autoencoder={cfg.autoencoder!r} is invalid: it was trained on other data "
+                             f"(its normalisation {ck['norm']} differs from this run's {now})")
+        if not path.exists() or Path(cfg.autoencoder).resolve() != path.resolve(): save_atomic(path, ck)
+        ae, ck = load_autoencoder(path, device)
+    else:
+        ae, ck = train_autoencoder(train_set, val_set, norm, path, cfg.latent_k, cfg.latent_downsample, cfg.ae_width, cfg.ae_epochs,
+                                   cfg.batch_size, seed=cfg.seed, device=device, progress=progress)
+    _write_atomic_text(path.parent.parent / 'metrics.csv', pd.DataFrame(ck['history']).to_csv(index=False))
+    return ae
+
 def _calibrate(out:Path, cfg:TrainConfig, val_set, norm:Normalizer, schedule, guess, device):
     "Fit the spread calibration for the evaluation settings into the last checkpoint, unless it holds it already."
     last = out / 'checkpoints' / 'last.pt'
@@ -408,17 +467,25 @@ def _train(cfg:TrainConfig, rank:int, world:int, device:torch.device, progress:b
     train_set = dsets['train'] if not cfg.max_patches else Subset(dsets['train'], range(min(cfg.max_patches, len(dsets['train']))))
     sampler = DistributedSampler(train_set, num_replicas=world, rank=rank, shuffle=True, seed=cfg.seed)
     loader = DataLoader(train_set, batch_size=cfg.batch_size, sampler=sampler, num_workers=cfg.num_workers, drop_last=False)
-    model = build_model(cfg).to(device)
-    ema = AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(cfg.ema_decay), use_buffers=True)
-    net = DistributedDataParallel(model, device_ids=[device] if device.type == 'cuda' else None) if world > 1 else model
-    opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, warmup_cosine(cfg.epochs * len(loader), cfg.warmup_frac))
-    schedule = make_schedule(cfg.schedule, cfg.timesteps)
+    ae = None
+    if cfg.latent:                                                      # the autoencoder first: trained (or copied) by rank 0
+        if rank == 0: autoencoder_for(cfg, train_set, dsets['val'], norm, out, device, progress)
+        if world > 1: dist.barrier()
+        ae = load_autoencoder(out / 'autoencoder' / 'checkpoints' / 'last.pt', device)[0]
+        seed_everything(cfg.seed + rank)                               # the same U-Net weights whether it was trained or reused
+    model = build_model(cfg, ae).to(device)
     guess = None
     if cfg.first_guess and ck is not None: guess = baseline_from_state(ck['first_guess'])
     elif cfg.first_guess:
         guess = BASELINES[cfg.first_guess]().fit(train_set)
         guess.residual_scale = fit_residual_scale(guess, train_set)
+    if cfg.latent and ck is None:                                       # the latent's statistics, before the EMA copies the model
+        model.fit_latent_stats(with_first_guess(to_device(b, device), guess, OBS_MASK_KEY[cfg.loss]) for b in DataLoader(train_set, batch_size=256))
+    ema = AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(cfg.ema_decay), use_buffers=True)
+    net = DistributedDataParallel(model, device_ids=[device] if device.type == 'cuda' else None) if world > 1 else model
+    opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=cfg.lr, weight_decay=cfg.weight_decay)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, warmup_cosine(cfg.epochs * len(loader), cfg.warmup_frac))
+    schedule = make_schedule(cfg.schedule, cfg.timesteps)
     start, best, history = 0, None, _history(out, ck)  # best: EMA weights of the epoch with the lowest validation RMSE
     if ck is not None:
         model.load_state_dict(ck['model']); ema.load_state_dict(ck['ema'])
@@ -439,11 +506,13 @@ def _train(cfg:TrainConfig, rank:int, world:int, device:torch.device, progress:b
             torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
             opt.step(); sched.step(); ema.update_parameters(model)
             losses.append(loss.item())
+        train_seconds = time.time() - t0
         if rank == 0:
             val = evaluate(ema.module, dsets['val'], norm, schedule, cfg.parameterization, 'ddim', cfg.val_steps, cfg.val_samples,
                            batch_size=64, device=device, seed=cfg.seed, objective=cfg.objective, guess=guess)['hidden']
             history.append(dict(epoch=epoch, train_loss=float(np.mean(losses)), lr=sched.get_last_lr()[0], val_rmse=val['rmse'],
-                                **{f'val_rmse_{d}m': v['rmse'] for d, v in val['per_depth'].items()}, seconds=time.time() - t0))
+                                **{f'val_rmse_{d}m': v['rmse'] for d, v in val['per_depth'].items()}, train_seconds=train_seconds,
+                                seconds=time.time() - t0))
             if cfg.keep_best and (best is None or val['rmse'] < best['val_rmse']):
                 best = dict(epoch=epoch, val_rmse=val['rmse'], ema={k: v.detach().clone() for k, v in ema.state_dict().items()})
             if epoch == start: _record(out, cfg, norm)                 # the run's parameters, before its first checkpoint
@@ -460,13 +529,14 @@ def _train(cfg:TrainConfig, rank:int, world:int, device:torch.device, progress:b
     return out
 
 def fit(cfg:TrainConfig, progress=True) -> Path:
-    "Train the model `cfg` describes and, with `unet_baseline`, its deterministic U-Net twin into out_dir/unet; returns the run folder."
-    cfg.validate()
+    "Train the model `cfg` describes (after its autoencoder, with `latent`) and, with `unet_baseline`, its deterministic U-Net twin into out_dir/unet; returns the run folder."
+    cfg.validate(); check_autoencoder(cfg)
     rank, world, device = setup_distributed(cfg.device)
     try:
         out = _train(cfg, rank, world, device, progress)
         if cfg.unet_baseline and cfg.objective == 'diffusion':
-            twin = replace(cfg, objective='regression', out_dir=str(out / 'unet'), keep_best=True, val_samples=1, unet_baseline=False)
+            twin = replace(cfg, objective='regression', out_dir=str(out / 'unet'), keep_best=True, val_samples=1, unet_baseline=False,
+                           latent=False, autoencoder='')
             _train(twin.validate(), rank, world, device, progress)
     finally:
         if world > 1 and dist.is_initialized(): dist.destroy_process_group()
@@ -475,16 +545,17 @@ def fit(cfg:TrainConfig, progress=True) -> Path:
 # %% ../nbs/10_train.ipynb #2be268c1
 def test_scores(run, # a run folder written by `fit`
                 device:str='auto', progress:bool=True) -> dict:
-    "Score a run on its test split (model, U-Net twin, regression + OI) and write `test_metrics.json`; returns {method: scores}."
+    "Score a run on its test split (model, a latent model's floor, U-Net twin, regression + OI) and write `test_metrics.json`; returns {method: scores}."
     run = Path(run)
     model, ck = load_model(run / 'checkpoints' / 'last.pt')
     cfg, dev = TrainConfig.from_dict(ck['config']), check_device(device)
     dsets, norm = datasets_for(cfg, norm=Normalizer(**ck['norm']))
     schedule, guess = make_schedule(cfg.schedule, cfg.timesteps), first_guess_of(ck)
     spread_scale = spread_scale_of(ck, 'ddim', cfg.eval_steps, cfg.eval_samples)
-    name = 'diffusion' if cfg.objective == 'diffusion' else 'unet'
+    name = 'latent_diffusion' if cfg.latent else 'diffusion' if cfg.objective == 'diffusion' else 'unet'
     scores = {name: evaluate(model.to(dev), dsets['test'], norm, schedule, cfg.parameterization, 'ddim', cfg.eval_steps, cfg.eval_samples,
                              guess=guess, spread_scale=spread_scale, objective=cfg.objective, device=dev, progress=progress)}
+    if cfg.latent: scores['latent_floor'] = score_floor(model, dsets['test'], norm, guess=guess, device=dev)   # the exact latent, decoded
     if (run / 'unet' / 'checkpoints' / 'last.pt').exists():
         unet, unet_ck = load_model(run / 'unet' / 'checkpoints' / 'last.pt')
         scores['unet'] = evaluate(unet.to(dev), dsets['test'], norm, None, objective='regression', guess=first_guess_of(unet_ck), device=dev)

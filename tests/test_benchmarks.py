@@ -27,3 +27,36 @@ def test_table_reports_ratio_to_oi():
     assert '| 1.200 | 1.100 | 1.250 | 0.880 | 1,000 | 3 |' in row
     no_oi = dict(r, scores=dict(ddim25x8=scored(1.2), ddpm5x8=scored(1.1)))
     assert '| 1.200 | 1.100 | – | – | 1,000 | 3 |' in levers.table([no_oi]).splitlines()[-1]
+
+spec_latent = importlib.util.spec_from_file_location('latent_benchmark', ROOT / 'benchmarks/latent.py')
+latent_bench = importlib.util.module_from_spec(spec_latent); spec_latent.loader.exec_module(latent_bench)
+
+def test_latent_benchmark_targets_every_level():
+    "The comparison's targets are the embedded default's 19 World Ocean Atlas levels, 0 to 1000 m."
+    depths = latent_bench.target_depths('default')
+    assert len(depths) == 19 and depths[0] == 0 and depths[-1] == 1000
+
+@pytest.mark.parametrize('name', list(latent_bench.MODELS))
+def test_latent_benchmark_models_are_the_main_job(name, tmp_path):
+    "Each model is the main job on every level, differing exactly where the comparison needs it."
+    depths = latent_bench.target_depths('default')
+    cfg = latent_bench.config(name, 'default', depths, tmp_path)
+    main = TrainConfig.from_dict({**latent_bench.RUN, 'depths': depths, 'out_dir': cfg.out_dir})
+    changed = {k for k in vars(cfg) if getattr(cfg, k) != getattr(main, k)}
+    shared_ae = {'autoencoder'} if cfg.latent and name != latent_bench.AE_FROM else set()   # reuses the first latent model's autoencoder
+    assert changed == set(latent_bench.MODELS[name][1]) | shared_ae, (name, changed)
+    if shared_ae: assert cfg.autoencoder.startswith(str(tmp_path / latent_bench.AE_FROM))
+    assert dataclasses.replace(main, unet_baseline=True, depths=TrainConfig().depths, out_dir=TrainConfig().out_dir) == TrainConfig()
+    assert latent_bench.config(name, 'default', depths, tmp_path, epochs=20).epochs == 20
+
+def test_latent_benchmark_tables():
+    "The summary reports each method's RMSE, its ratio to pixel diffusion and the sampling speed-up; the goal is judged as measured."
+    scored = lambda rmse: dict(hidden=dict(rmse=rmse, mae=rmse, bias=0., n=1000, per_depth={'0': dict(rmse=rmse), '10': dict(rmse=rmse)}))
+    results = [dict(model='pixel', train_s_per_epoch=10., scores=dict(pixel=scored(1.0), regression_oi=scored(1.2))),
+               dict(model='latent', train_s_per_epoch=4., scores=dict(latent=scored(1.05), autoencoder=scored(0.3), regression_oi=scored(1.2)),
+                    autoencoder_all_points=dict(rmse=0.3, per_depth={'0': 0.31, '10': 0.29}))]
+    text = latent_bench.tables(results, dict(pixel=0.4, latent=0.1), (0., 10.))
+    assert '| latent | 1.050 | 1.050 |' in text and '| 4.0 | 0.1000 | 4.0 |' in text and '| autoencoder | 0.300 | 0.300 |' in text
+    assert 'autoencoder (all valid points)' in text and '0.31' in text
+    assert latent_bench.verdict(results, dict(pixel=0.4, latent=0.1)).endswith('goal (>= 3x, <= +10 %) met')
+    assert latent_bench.verdict(results, dict(pixel=0.2, latent=0.1)).endswith('not met')

@@ -77,3 +77,28 @@ def test_sample_notebook_refuses_early(tiny_run, tmp_path):
     r = sample(tmp_path, '-p', 'checkpoint', ck, '-p', 'out_dir', str(used))
     assert r.returncode != 0 and 'already holds the results of another sampling' in r.stdout + r.stderr
     assert sorted(p.name for p in used.iterdir()) == ['sample_config.json']
+
+def test_latent_run_through_both_notebooks(tmp_path):
+    "A tiny latent run through train.ipynb (its autoencoder trained first), then scored by sample.ipynb like a pixel one, next to its floor."
+    out = tmp_path / 'run'
+    run([tool('papermill'), str(ROOT / 'nbs/train.ipynb'), str(tmp_path / 'train.ipynb'), '-p', 'latent', 'True', '-p', 'epochs', '1',
+         '-p', 'max_patches', '16', '-y', 'channels: [16, 32]', '-p', 'eval_samples', '2', '-p', 'eval_steps', '2', '-p', 'unet_baseline', 'False',
+         '-p', 'ae_epochs', '2', '-p', 'ae_width', '8', '-p', 'out_dir', str(out)], cwd=tmp_path)
+    for name in ('config.json', 'checkpoints/last.pt', 'autoencoder/checkpoints/last.pt', 'autoencoder/metrics.csv', 'metrics.csv',
+                 'test_metrics.json', 'loss.png', 'samples.png'):
+        assert (out / name).exists(), name
+    assert not (out / 'unet').exists()
+    saved = json.loads((out / 'test_metrics.json').read_text())
+    assert set(saved) >= {'latent_diffusion', 'latent_floor', 'regression_oi'} and 'diffusion' not in saved
+    assert saved['latent_diffusion']['hidden']['n'] == saved['latent_floor']['hidden']['n'] == saved['regression_oi']['hidden']['n']
+    sample_out = tmp_path / 'sample'
+    run([tool('papermill'), str(ROOT / 'nbs/sample.ipynb'), str(tmp_path / 'sample.ipynb'), '-p', 'checkpoint', str(out / 'checkpoints/last.pt'),
+         '-p', 'n_samples', '2', '-p', 'steps', '2', '-y', 'sweep_steps: [2]', '-p', 'out_dir', str(sample_out)], cwd=tmp_path)
+    metrics = json.loads((sample_out / 'metrics.json').read_text())
+    assert set(metrics) == SCORED | {'latent_diffusion', 'latent_diffusion_uncalibrated', 'latent_floor'}
+    n = {m['hidden']['n'] for m in metrics.values()}
+    assert len(n) == 1, n                                                 # every method on the same hidden points
+    for name, m in metrics.items(): assert m['hidden']['rmse'] > 0 and m['observed']['rmse'] < 1e-4, name
+    assert metrics['latent_diffusion']['hidden']['rmse'] == pytest.approx(saved['latent_diffusion']['hidden']['rmse'], rel=1e-5)
+    for name in ('skill_table.md', 'step_sweep.csv', 'intermediates.png', 'mae_vs_step.png', 'map.png'):
+        assert (sample_out / name).exists(), name

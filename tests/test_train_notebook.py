@@ -53,7 +53,8 @@ def test_train_notebook_writes_run_folder(tmp_path):
 BAD = [('epochs', '-1', 'epochs=-1'), ('epochs', '1.5', 'epochs=1.5 is invalid'), ('epochs', 'abc', "epochs='abc' is invalid"),
        ('schedule', 'exotic', "schedule='exotic'"), ('corruption', '0', 'corruption=0.0 is invalid'), ('min_snr', '-1', 'min_snr=-1'),
        ('depths', '[10, 10, 50]', 'depths=[10, 10, 50] is invalid'), ('depths', 'ten', "depths='ten' is invalid"),
-       ('eval_samples', '1', 'eval_samples=1 is invalid')] + ([] if torch.cuda.is_available() else [('device', 'cuda', "device='cuda' is invalid")])
+       ('eval_samples', '1', 'eval_samples=1 is invalid'), ('latent_channels', '-1', 'latent_channels=-1 is invalid'),
+       ('autoencoder', 'ae.pt', "autoencoder='ae.pt' is invalid")] + ([] if torch.cuda.is_available() else [('device', 'cuda', "device='cuda' is invalid")])
 
 @pytest.mark.parametrize('param,value,message', BAD)
 def test_bad_parameter_stops_early(tmp_path, param, value, message):
