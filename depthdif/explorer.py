@@ -93,7 +93,8 @@ class MaskingExplorer:
     def __init__(self, checkpoint=None, # a DepthDif checkpoint (`runs/<run>/checkpoints/last.pt`); None or '': masks and baseline only
                  baseline:str='regression_oi', # the classical method shown, a key of `BASELINES`
                  split:str='test', # the split whose regions are shown: 'train', 'val' or 'test'
-                 thetao_path:str='', sst_path:str='', # without a checkpoint: the data ('' and '': the embedded default)
+                 thetao_path:str='', # without a checkpoint: reanalysis path/glob ('' with sst_path '': the embedded default)
+                 sst_path:str='', # without a checkpoint: OSTIA-style SST path/glob
                  depths=None, # without a checkpoint: target depths, m; None: `TrainConfig`'s
                  n_samples:int=8, # ensemble members (>= 2 for σ)
                  steps:int=25, # sampler steps
