@@ -4,7 +4,7 @@
 
 # %% ../nbs/12_explorer.ipynb #3f09f77d
 from __future__ import annotations
-import calendar, io, json, traceback
+import calendar, html, io, json, traceback
 from dataclasses import asdict
 
 import cartopy.crs as ccrs
@@ -20,7 +20,7 @@ from .baselines import BASELINES, month_index
 from .data import Normalizer, PatchDataset
 from .diffusion import make_schedule
 from .metrics import SkillAccumulator
-from .sampling import reconstruct, to_device, with_first_guess
+from .sampling import SAMPLERS, reconstruct, to_device, with_first_guess
 from .train import TrainConfig, datasets_for, first_guess_of, load_model, resolve_device, spread_scale_of
 from .diagnostics import _STYLE, _limits, add_coastlines, month_batch, region_fields
 
@@ -106,6 +106,7 @@ class MaskingExplorer:
         if baseline not in BASELINES: raise ValueError(f"unknown baseline {baseline!r}: use one of {list(BASELINES)}")
         if split not in ('train', 'val', 'test'): raise ValueError(f"split must be 'train', 'val' or 'test', got {split!r}")
         if n_samples < 1 or steps < 1: raise ValueError(f"n_samples and steps must be >= 1, got {n_samples} and {steps}")
+        if sampler not in SAMPLERS: raise ValueError(f"unknown sampler {sampler!r}: use one of {list(SAMPLERS)}")
         self.baseline_name, self.n_samples, self.steps, self.sampler = baseline, n_samples, steps, sampler
         self.baseline_patches, self.device = baseline_patches, resolve_device(device)
         bar = tqdm(total=3, desc='loading the checkpoint and data', disable=not progress, leave=False)
@@ -185,7 +186,7 @@ def _on_change(self:MaskingExplorer, change=None):
     try: self.redraw()
     except Exception as e:
         self.error = e
-        self.status.value = f"<b style='color:#b00'>{type(e).__name__}: {e}</b>"
+        self.status.value = f"<b style='color:#b00'>{type(e).__name__}: {html.escape(str(e))}</b>"
         with self.errors: traceback.print_exc()
 
 @patch
@@ -230,7 +231,10 @@ def _panels(self:MaskingExplorer, d:int) -> list: # [(name, (H, W) field, kind, 
            ('target', m['target'][d], 'temperature', f'target {depth:g} m, {int(np.isfinite(m["obs"][d]).sum())} observed'),
            (b, m[b][d], 'temperature', f'{b}: RMSE {rmse(b):.2f} °C'),
            (f'{b} error', m[b][d] - m['target'][d], 'error', f'{b} error')]
-    if 'diffusion' in m:
+    if 'diffusion' in m and self.cfg.objective == 'regression':   # the deterministic twin: one prediction, no spread
+        out += [('diffusion', m['diffusion'][d], 'temperature', f'U-Net (deterministic): RMSE {rmse("diffusion"):.2f} °C'),
+                ('diffusion error', m['diffusion'][d] - m['target'][d], 'error', 'U-Net error')]
+    elif 'diffusion' in m:
         members = f'{self.n_samples} × {self.sampler.upper()}-{self.steps}'
         out += [('diffusion', m['diffusion'][d], 'temperature', f'diffusion ({members}): RMSE {rmse("diffusion"):.2f} °C'),
                 ('sigma', m['sigma'][d], 'spread', 'diffusion ensemble σ'),

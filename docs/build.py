@@ -29,15 +29,16 @@ def skip_exec(book) -> bool:
     return any(c.cell_type == 'raw' and re.search(r'^skip_exec:\s*true', c.source, flags=re.M) for c in book.cells)
 
 def for_docs(nb:Path) -> nbformat.NotebookNode:
-    "The notebook as a reader sees it: no `#| hide` cells, front matter or export calls; nbdev directives removed."
+    "The notebook as a reader sees it: `#| hide` cells tagged to be run but not shown, no front matter or export calls, no nbdev directives."
     book = nbformat.read(nb, as_version=4)
     cells = []
     for c in book.cells:
         if c.cell_type == 'raw': continue                                    # quarto/nbdev front matter
         if c.cell_type == 'code':
             flags = _directives(c.source)
-            if any(f.strip() == 'hide' or f.startswith('default_exp') for f in flags) or 'nbdev_export()' in c.source: continue
+            if any(f.startswith('default_exp') for f in flags) or 'nbdev_export()' in c.source: continue
             tags = set(c.metadata.get('tags', []))
+            if any(f.strip() == 'hide' for f in flags): tags.add('remove-cell')   # run (imports, setup), not shown
             if any(f.strip() in ('slow', 'eval: false') for f in flags): tags.add('skip-execution')   # as nbdev_test skips them
             if SHOW_DOC.match(c.source): tags.add('hide-input')             # its output is the documentation
             c.source = re.sub(r'^\s*#\|.*\n?', '', c.source, flags=re.M).strip('\n')
@@ -53,16 +54,20 @@ def source_hash(book) -> str:
     for py in sorted((ROOT / 'depthdif').glob('*.py')): h.update(py.read_bytes())
     return h.hexdigest()
 
-def execute(book, name:str) -> nbformat.NotebookNode:
-    "Run a processed notebook in nbs/ (relative paths work), skipping the cells nbdev_test skips."
+def execute(book, name:str) -> nbformat.NotebookNode|None:
+    "Run a processed notebook in nbs/ (relative paths work), skipping the cells nbdev_test skips; None if a cell fails."
     from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
     t0 = time.time()
-    NotebookClient(book, timeout=1800, kernel_name='python3', resources=dict(metadata=dict(path=str(NBS)))).execute()
+    try: NotebookClient(book, timeout=1800, kernel_name='python3', resources=dict(metadata=dict(path=str(NBS)))).execute()
+    except CellExecutionError as e:
+        print(f'  FAILED {name} after {time.time() - t0:.0f} s: {str(e).strip().splitlines()[-1][:300]}', flush=True)
+        return None
     print(f'  executed {name} in {time.time() - t0:.0f} s', flush=True)
     return book
 
-def notebooks(run:bool) -> dict:
-    "Write every notebook of nbs/ into the site source; return {stem: title}."
+def notebooks(run:bool, failed:list) -> dict:
+    "Write every notebook of nbs/ into the site source (appending to `failed` those whose execution failed); return {stem: title}."
     EXECUTED.mkdir(exist_ok=True)
     titles = {}
     for nb in sorted(NBS.glob('*.ipynb')):
@@ -71,9 +76,12 @@ def notebooks(run:bool) -> dict:
         runnable = stem not in USER_NOTEBOOKS and not skip_exec(raw)
         digest, cached = source_hash(book), EXECUTED / nb.name
         if runnable and run:
-            book = execute(book, nb.name)
-            book.metadata['depthdif_docs'] = dict(source_hash=digest)
-            nbformat.write(book, cached)
+            done = execute(nbformat.from_dict(book), nb.name)
+            if done is None: failed.append(nb.name)      # shown without outputs; the build goes on and fails at the end
+            else:
+                book = done
+                book.metadata['depthdif_docs'] = dict(source_hash=digest)
+                nbformat.write(book, cached)
         elif runnable and cached.exists():
             old = nbformat.read(cached, as_version=4)
             if old.metadata.get('depthdif_docs', {}).get('source_hash') == digest: book = old
@@ -176,12 +184,12 @@ def nav(titles:dict, api:list) -> list:
     return [i for i in items if i]
 
 # ----------------------------------------------------------------------------------------------------------- main
-def write_sources(run:bool) -> Path:
+def write_sources(run:bool, failed:list) -> Path:
     "Fill docs/_src and write docs/_site.yml; returns the config path."
     shutil.rmtree(SRC, ignore_errors=True); SRC.mkdir()
     (SRC / 'docs').mkdir()
     for png in DOCS.glob('*.png'): shutil.copy(png, SRC / 'docs')     # committed figures, linked as docs/NAME.png like in README.md
-    titles = notebooks(run)
+    titles = notebooks(run, failed)
     blocks = generated_blocks()
     for page in sorted(PAGES.glob('*.md')): (SRC / page.name).write_text(fill(page.read_text(), blocks))
     if (DOCS / 'results.md').exists(): shutil.copy(DOCS / 'results.md', SRC / 'results.md')
@@ -199,8 +207,10 @@ def main(argv=None):
     args = p.parse_args(argv)
     os.environ.setdefault('OMP_NUM_THREADS', '1'); os.environ.setdefault('MPLBACKEND', 'Agg')
     os.environ.setdefault('NO_MKDOCS_2_WARNING', '1')
-    config = write_sources(args.execute)
+    failed = []
+    config = write_sources(args.execute, failed)
     if not args.no_build:
         subprocess.run([str(BIN / 'mkdocs'), 'build', '--strict', '-f', str(config)], check=True, cwd=ROOT)
+    if failed: raise SystemExit(f'these notebooks failed to execute and are shown without outputs: {failed}')
 
 if __name__ == '__main__': main()
