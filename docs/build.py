@@ -59,10 +59,13 @@ def execute(book, name:str) -> nbformat.NotebookNode|None:
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
     t0 = time.time()
+    backend = os.environ.pop('MPLBACKEND', None)     # the kernel's inline backend shows every figure (Agg would show none)
     try: NotebookClient(book, timeout=1800, kernel_name='python3', resources=dict(metadata=dict(path=str(NBS)))).execute()
     except CellExecutionError as e:
         print(f'  FAILED {name} after {time.time() - t0:.0f} s: {str(e).strip().splitlines()[-1][:300]}', flush=True)
         return None
+    finally:
+        if backend is not None: os.environ['MPLBACKEND'] = backend
     print(f'  executed {name} in {time.time() - t0:.0f} s', flush=True)
     return book
 
@@ -205,7 +208,7 @@ def main(argv=None):
     p.add_argument('--execute', action='store_true', help='run the module notebooks (their tests) so their outputs appear')
     p.add_argument('--no-build', action='store_true', help='only write docs/_src and docs/_site.yml')
     args = p.parse_args(argv)
-    os.environ.setdefault('OMP_NUM_THREADS', '1'); os.environ.setdefault('MPLBACKEND', 'Agg')
+    os.environ.setdefault('OMP_NUM_THREADS', '1')
     os.environ.setdefault('NO_MKDOCS_2_WARNING', '1')
     failed = []
     config = write_sources(args.execute, failed)
