@@ -18,6 +18,7 @@ from tqdm.auto import tqdm
 
 from .baselines import BASELINES, month_index
 from .data import Normalizer, PatchDataset
+from .masking import MASK_KINDS
 from .diffusion import make_schedule
 from .metrics import SkillAccumulator
 from .sampling import SAMPLERS, reconstruct, to_device, with_first_guess
@@ -60,8 +61,8 @@ def split_regions(dataset, # a `PatchDataset` (one split)
 # %% ../nbs/12_explorer.ipynb #9727fd61
 def remask(dataset, # a `PatchDataset`
            corruption:float|None=None, # fraction of the ocean pixels hidden, in [0, 1); None: the dataset's
-           mask_kind:str|None=None, # 'track' or 'profile'; None: the dataset's
-           stride:tuple|None=None, # (lo, hi) track stride range, pixels; None: the dataset's
+           mask_kind:str|None=None, # 'track' or 'profile' (`MASK_KINDS`); None: the dataset's
+           track_stride:tuple|None=None, # (lo, hi) track stride range, pixels; None: the dataset's
            seed:int|None=None, # mask seed; None: the dataset's
            keys:list|None=None, # [(time, i, j), ...] samples to keep, in this order; None: all of `dataset`'s
           ) -> PatchDataset: # same grid, patches and normaliser; synthetic masks drawn with these settings
@@ -72,9 +73,10 @@ def remask(dataset, # a `PatchDataset`
     bad = [k for k in keys if not 0 <= k[0] < T]
     if bad: raise ValueError(f"keys {bad[:3]} have a time index outside 0..{T - 1}")
     out = PatchDataset(dataset.thetao, dataset.sst, dataset.lat, dataset.lon, time, list(dict.fromkeys(k[1:] for k in keys)),
-                       dataset.norm, dataset.p, dataset.corruption if corruption is None else corruption, dataset.ambient_extra,
-                       mask_kind or dataset.mask_kind, dataset.stride if stride is None else tuple(stride),
-                       dataset.seed if seed is None else seed, fixed_masks=True, eo_valid=dataset.eo_valid)
+                       dataset.norm, patch_size=dataset.p, corruption=dataset.corruption if corruption is None else corruption,
+                       ambient_extra=dataset.ambient_extra, mask_kind=mask_kind or dataset.mask_kind,
+                       track_stride=dataset.track_stride if track_stride is None else tuple(track_stride),
+                       seed=dataset.seed if seed is None else seed, fixed_masks=True, valid=dataset.valid, eo_valid=dataset.eo_valid)
     out.keys = [tuple(k) for k in keys]
     return out
 
@@ -157,12 +159,12 @@ def _build_widgets(self:MaskingExplorer):
         region=W.Dropdown(options=list(self.regions), description='region', layout=W.Layout(width='28em')),
         depth=W.Dropdown(options=[(f'{d:g} m', c) for c, d in enumerate(depths)],
                          value=depths.index(100.0) if 100.0 in depths else 0, description='depth', layout=W.Layout(width='12em')),
-        mask_kind=W.ToggleButtons(options=[('tracks', 'track'), ('profiles', 'profile')], value=self.cfg.mask_kind,
+        mask_kind=W.ToggleButtons(options=[(f'{k}s', k) for k in MASK_KINDS], value=self.cfg.mask_kind,
                                   description='mask', style=dict(button_width='6em', description_width='3em'),
                                   layout=W.Layout(width='auto')),
         corruption=W.FloatSlider(value=100 * self.cfg.corruption, min=50, max=99.5, step=0.5, description='hidden %',
                                  continuous_update=False, readout_format='.1f', layout=W.Layout(width='22em'), **wide),
-        stride=W.IntRangeSlider(value=tuple(self.dataset.stride), min=1, max=12, description='track stride (px)',
+        track_stride=W.IntRangeSlider(value=tuple(self.dataset.track_stride), min=1, max=12, description='track stride (px)',
                                 continuous_update=False, layout=W.Layout(width='22em'), **wide),
         seed=W.BoundedIntText(value=0, min=0, max=2 ** 31 - 1, description='seed', layout=W.Layout(width='10em')))
     self.obs_label = W.Label()
@@ -175,7 +177,7 @@ def _build_widgets(self:MaskingExplorer):
     self.errors = W.Output()
     for w in self.controls.values(): w.observe(self._on_change, names='value')
     c = self.controls
-    self.ui = W.VBox([W.HBox([c['month'], c['region'], c['depth']]), W.HBox([c['mask_kind'], c['seed']]), W.HBox([c['corruption'], c['stride']]),
+    self.ui = W.VBox([W.HBox([c['month'], c['region'], c['depth']]), W.HBox([c['mask_kind'], c['seed']]), W.HBox([c['corruption'], c['track_stride']]),
                       W.HBox([self.obs_label, self.progress]), self.status, self.image, self.errors])
 
 @patch
@@ -196,9 +198,9 @@ def _repr_mimebundle_(self:MaskingExplorer, **kwargs):
 
 # %% ../nbs/12_explorer.ipynb #40345e9a
 @patch
-def _compute(self:MaskingExplorer, month:int, region:str, mask_kind:str, corruption:float, stride:tuple, seed:int):
+def _compute(self:MaskingExplorer, month:int, region:str, mask_kind:str, corruption:float, track_stride:tuple, seed:int):
     "Masks, predictions, maps and hidden-point skill of one month and region."
-    region_set = remask(self.dataset, corruption, mask_kind, stride, seed, keys=[(month, i, j) for i, j in self.regions[region]])
+    region_set = remask(self.dataset, corruption, mask_kind, track_stride, seed, keys=[(month, i, j) for i, j in self.regions[region]])
     _, batch = month_batch(region_set, month)
     norm = self.norm
     truth = norm.denorm_thetao(batch['y'])
@@ -275,11 +277,11 @@ def _draw(self:MaskingExplorer, d:int) -> Figure:
 def redraw(self:MaskingExplorer):
     "Recompute what the controls changed (masks and predictions, or only the depth shown) and replace the figure."
     v = {k: w.value for k, w in self.controls.items()}
-    self.controls['stride'].disabled = v['mask_kind'] != 'track'
-    key = (v['month'], v['region'], v['mask_kind'], v['corruption'], tuple(v['stride']), v['seed'])
+    self.controls['track_stride'].disabled = v['mask_kind'] != 'track'
+    key = (v['month'], v['region'], v['mask_kind'], v['corruption'], tuple(v['track_stride']), v['seed'])
     if key != self._key:
         self.status.value = 'computing…'
-        self._compute(v['month'], v['region'], v['mask_kind'], v['corruption'] / 100, tuple(v['stride']), v['seed'])
+        self._compute(v['month'], v['region'], v['mask_kind'], v['corruption'] / 100, tuple(v['track_stride']), v['seed'])
         self._key = key
     self.figure = self._draw(v['depth'])
     kind = 'tracks' if v['mask_kind'] == 'track' else 'profiles'
