@@ -11,8 +11,9 @@ per worker count, it builds the datasets the way training does (`load_sources` o
 cached patch index: the first process passes over the data once, the others read the index back) and reports:
 
 - patches/s of the training `DataLoader` (64×64 patches, track masks, batches of 32) with 0, 1 and 2 workers;
-- peak memory of the process and its workers: the largest sum of their RSS (counts shared pages once per process,
-  an upper bound) and of their PSS (shared pages divided among them), sampled every 0.2 s, and ru_maxrss;
+- peak memory of the process and its workers while reading patches: the largest sum of their RSS (counts shared pages
+  once per process, an upper bound) and of their PSS (shared pages divided among them), sampled every 0.2 s, and
+  ru_maxrss (whole process life); and apart, the peak while the datasets are built (the pass over the archive);
 - the uncompressed (float32) and on-disk sizes of the store;
 - a training step of the main job's network on such a batch (forward, backward, AdamW; this machine's CPU) and the
   ratio patches/s ÷ samples/s of that step: above 1, the input pipeline keeps that step busy.
@@ -113,6 +114,8 @@ def read(store:str, fmt:str, workers:int, batches:int, patch:int, batch_size:int
     ds = load_sources(src, src)
     dsets, norm = make_datasets(ds, patch_size=patch, patch_stride=patch // 2, block=4 * patch, cache=index, sources=[src])
     prepare_s = time.time() - t0
+    prepare_rss, prepare_pss = sampler.rss, sampler.pss                        # the pass over the archive (first run) or the index read back
+    sampler.rss = sampler.pss = 0                                              # from here: reading patches
     train = dsets['train']
     loader = DataLoader(train, batch_size=batch_size, shuffle=True, num_workers=workers, worker_init_fn=worker_init,
                         generator=torch.Generator().manual_seed(0))
@@ -123,11 +126,12 @@ def read(store:str, fmt:str, workers:int, batches:int, patch:int, batch_size:int
     del it
     res = dict(workers=workers, patches=n, seconds=dt, patches_per_s=n / dt, prepare_s=prepare_s, samples=len(train),
                months=train.thetao.shape[0], lazy=train.lazy)
-    if step: res.update(train_step(first))
-    sampler.stop.set(); sampler.join()
+    sampler.stop.set(); sampler.join()                                         # the training step below is not part of the reading
     res.update(peak_rss_gib=sampler.rss / 2 ** 30, peak_pss_gib=sampler.pss / 2 ** 30,
+               prepare_peak_rss_gib=prepare_rss / 2 ** 30, prepare_peak_pss_gib=prepare_pss / 2 ** 30,
                maxrss_self_gib=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2 ** 20,
                maxrss_children_gib=resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 2 ** 20)
+    if step: res.update(train_step(first))
     return res
 
 def train_step(batch, steps:int=5) -> dict:
@@ -189,6 +193,8 @@ def main():
               f"{min(r['prepare_s'] for r in runs[1:]) if len(runs) > 1 else float('nan'):.1f} s")
         print(f"training step of the main job's network, batch {a.batch_size}, CPU ({step['step_threads']} threads): {step['step_s']:.2f} s = "
               f"{step['step_samples_per_s']:.1f} samples/s\n")
+        print(f"building the datasets: peak RSS {runs[0].get('prepare_peak_rss_gib', float('nan')):.2f} GiB with the pass over the archive, "
+              f"{max(r.get('prepare_peak_rss_gib', 0) for r in runs[1:]) if len(runs) > 1 else float('nan'):.2f} GiB reading the index back\n")
         print('| workers | patches/s | × training step | peak RSS sum (GiB) | peak PSS sum (GiB) | ru_maxrss main / worker (GiB) |')
         print('|---|---|---|---|---|---|')
         for r in runs:

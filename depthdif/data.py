@@ -15,6 +15,7 @@ import pandas as pd
 import xarray as xr
 import torch
 from scipy import ndimage
+from tqdm.auto import tqdm
 
 from .masking import MASK_KINDS, track_mask, profile_mask, column_mask, further_corrupt
 
@@ -26,8 +27,8 @@ __all__ = ['FERRET_DIR', 'DEFAULT_FILE', 'DEFAULT_DEPTHS', 'CLIMATOLOGY_YEAR', '
            'open_reanalysis', 'mid_month', 'monthly', 'open_ostia', 'open_en4', 'bin_profiles', 'write_sample_sources',
            'subset', 'sst_coverage', 'load_sources', 'check_depths', 'select_depths', 'split_map', 'patch_origins',
            'split_patches', 'keep_tiles', 'as_numpy', 'mosaic', 'Normalizer', 'is_lazy', 'compute_windows',
-           'read_windows', 'PatchKeys', 'fresh_file_cache', 'reopened', 'worker_init', 'PatchDataset', 'index_key',
-           'make_datasets']
+           'month_blocks', 'read_windows', 'PatchKeys', 'fresh_file_cache', 'reopened', 'worker_init', 'PatchDataset',
+           'index_key', 'make_datasets']
 
 # %% ../nbs/01_data.ipynb #5e37d197
 FERRET_DIR = Path('/usr/share/ferret-vis/data')  # where Debian's `ferret-datasets` installs WOA and COADS
@@ -471,7 +472,7 @@ def subset(ds, # Dataset or DataArray with standard `lat`, `lon` (in [-180, 180)
 # %% ../nbs/01_data.ipynb #ab678862
 SST_COVERAGE_WARN = 0.95  # warn when the SST covers less than this fraction of the target's ocean points
 
-def sst_coverage(sst:xr.DataArray, thetao:xr.DataArray, max_months:int=12) -> float:
+def sst_coverage(sst:xr.DataArray, thetao:xr.DataArray, max_months:int=3) -> float:
     "Fraction of the ocean points of `thetao`'s surface level where `sst` has a value, over at most `max_months` evenly spaced months."
     if sst.sizes['time'] > max_months:                     # a check, not a pass over a long archive
         pick = np.unique(np.linspace(0, sst.sizes['time'] - 1, max_months).round().astype(int))
@@ -657,14 +658,16 @@ class Normalizer:
 
     @classmethod
     def _fit_lazy(cls, thetao, sst, train_pixels, depths):
-        "The same statistics in float64 from dask arrays, chunk by chunk (memory: a few chunks), with a progress bar."
+        "The same statistics from dask arrays, from float64 sums over a few months at a time (`month_blocks`): the memory of a few chunks."
         import dask, dask.array as da
-        from tqdm.dask import TqdmCallback
-        th = da.where(train_pixels, da.asarray(_array(thetao)).astype('float64'), np.nan)   # (T, C, H, W), NaN off the training pixels
-        s = da.where(train_pixels, da.asarray(_array(sst)).astype('float64'), np.nan)
-        with TqdmCallback(desc='normaliser (one pass over the training pixels)', leave=False):
-            m, sd, sm, ssd = dask.compute(da.nanmean(th, (0, 2, 3)), da.nanstd(th, (0, 2, 3)), da.nanmean(s), da.nanstd(s))
-        return cls([float(d) for d in depths], m.tolist(), sd.tolist(), float(sm), float(ssd))
+        total = np.zeros((3, len(depths) + 1))                               # count, sum, sum of squares; per depth, then the SST
+        for th, s in month_blocks('normaliser: a pass over the training pixels', _array(thetao), _array(sst)):
+            x = da.concatenate([th, s[:, None]], 1).astype('float64')        # (months, C + 1, H, W)
+            x = da.where(train_pixels, x, np.nan)
+            total += np.stack(dask.compute(da.isfinite(x).sum((0, 2, 3)), da.nansum(x, (0, 2, 3)), da.nansum(x * x, (0, 2, 3))))
+        n, s1, s2 = total
+        mean = s1 / n; std = np.sqrt(np.maximum(s2 / n - mean ** 2, 0))
+        return cls([float(d) for d in depths], mean[:-1].tolist(), std[:-1].tolist(), float(mean[-1]), float(std[-1]))
 
     def norm_thetao(self, x, axis=-3): return (x - self._shape(self.thetao_mean, x, axis)) / self._shape(self.thetao_std, x, axis)
     def denorm_thetao(self, x, axis=-3): return x * self._shape(self.thetao_std, x, axis) + self._shape(self.thetao_mean, x, axis)
@@ -739,6 +742,13 @@ def compute_windows(*arrays) -> list:
             _FAST[0] = False
             warnings.warn(f"reading windows through dask.compute (slower on a large archive): {type(e).__name__}: {e}")
     return list(dask.compute(*arrays, scheduler='synchronous'))
+
+def month_blocks(desc:str, # what the pass is, for its progress bar
+                 *arrays, # (T, ...) arrays (dask)
+                 months:int=12): # months per block
+    "`a[t:t + months]` of each array, a block of months after the other: a pass over an archive in bounded memory, with progress."
+    for t in tqdm(range(0, arrays[0].shape[0], months), desc=desc, leave=False):
+        yield tuple(a[t:t + months] for a in arrays)
 
 def read_windows(arrays, # numpy or dask arrays (or None)
                  index, # one index tuple for all of them, or a list of one per array
@@ -936,9 +946,8 @@ def make_datasets(ds:xr.Dataset, depths=DEFAULT_DEPTHS, patch_size=16, patch_str
     else:
         if lazy:
             import dask, dask.array as da
-            from tqdm.dask import TqdmCallback
-            with TqdmCallback(desc='ocean mask (one pass over the first depth)', leave=False):
-                ocean = dask.compute(da.isfinite(da.asarray(thetao)[:, 0]).any(0))[0]
+            ocean = np.zeros(thetao.shape[2:], bool)
+            for (th,) in month_blocks('ocean mask: a pass over the first depth', thetao): ocean |= dask.compute(da.isfinite(th[:, 0]).any(0))[0]
         else: ocean = np.isfinite(thetao[:, 0]).any(0)
         block, splits, origins = split_patches(ocean, patch_size, patch_stride, block, fractions, seed, min_ocean)
         if train_patch_stride: origins['train'] = _origins(ocean, splits, patch_size, train_patch_stride, min_ocean)['train']

@@ -27,3 +27,15 @@ def test_table_reports_ratio_to_oi():
     assert '| 1.200 | 1.100 | 1.250 | 0.880 | 1,000 | 3 |' in row
     no_oi = dict(r, scores=dict(ddim25x8=scored(1.2), ddpm5x8=scored(1.1)))
     assert '| 1.200 | 1.100 | – | – | 1,000 | 3 |' in levers.table([no_oi]).splitlines()[-1]
+
+def test_data_scale_benchmark_runs_and_cleans_up(tmp_path):
+    "benchmarks/data_scale.py end to end on a tiny store: it prints its table and removes its temporary folder."
+    import sys
+    from conftest import run
+    r = run([sys.executable, str(ROOT / 'benchmarks/data_scale.py'), '--months', '2', '--res', '5', '--chunks', '1,50,12,12',
+             '--workers', '0', '--batches', '1', '--patch', '16', '--dir', str(tmp_path), '--json', str(tmp_path / 'out.json')])
+    assert '| workers | patches/s |' in r.stdout and 'removed' in r.stdout
+    assert [p.name for p in tmp_path.iterdir()] == ['out.json']                    # the store is gone
+    import json
+    res = json.loads((tmp_path / 'out.json').read_text())
+    assert res['runs'][0]['lazy'] and res['runs'][0]['patches_per_s'] > 0 and res['store']['uncompressed_gib'] > 0
