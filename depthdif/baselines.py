@@ -329,8 +329,10 @@ class RegressionOI(RegressionInterp):
                  length_scales=(1., 1.5, 2., 3., 4., 6., 8., 12., 16.), # candidate L (pixels) for the grid search
                  noise_ratios=(0.01, 0.03, 0.1, 0.3, 1., 3.), # candidate nuggets (noise / signal variance)
                  lat_step:float|None=None, # degrees per pixel row; None: the training grid's, 0: patch centre
-                 split_filled:bool=True): # the regression fits gap-filled SST pixels on their own (see `SSTRegression`)
+                 split_filled:bool=True, # the regression fits gap-filled SST pixels on their own (see `SSTRegression`)
+                 grid_patches:int=2048): # at most this many training samples (a seeded subset) in the grid search of L and λ
         super().__init__(degree, lat_step, split_filled)
+        self.grid_patches = grid_patches
         self.length_scales, self.noise_ratios = np.asarray(length_scales, float), np.asarray(noise_ratios, float)
         if not len(self.length_scales) or not len(self.noise_ratios) or (self.length_scales <= 0).any() or (self.noise_ratios <= 0).any():
             raise ValueError(f"length_scales and noise_ratios must be non-empty and > 0, got {length_scales} and {noise_ratios}")
@@ -341,7 +343,8 @@ class RegressionOI(RegressionInterp):
         value = np.where(b['x_valid_mask'], b['x'], b['y'])                 # observations where observed, truth elsewhere
         residual = np.where(b['y_valid_mask'], value - first_guess, 0)
         hidden = b['y_valid_mask'] & ~b['x_valid_mask']
-        self.mse = oi_grid_mse(residual, b['x_valid_mask'], hidden, self.length_scales, self.noise_ratios)  # (n_L, n_λ, C)
+        rows = np.sort(np.random.default_rng(0).choice(len(residual), min(len(residual), self.grid_patches), replace=False))
+        self.mse = oi_grid_mse(residual[rows], b['x_valid_mask'][rows], hidden[rows], self.length_scales, self.noise_ratios)  # (n_L, n_λ, C)
         best = self.mse.reshape(-1, self.mse.shape[-1]).argmin(0)                                           # (C,)
         self.length_scale = self.length_scales[best // len(self.noise_ratios)]
         self.noise_ratio = self.noise_ratios[best % len(self.noise_ratios)]

@@ -927,6 +927,7 @@ def make_datasets(ds:xr.Dataset, depths=DEFAULT_DEPTHS, patch_size=16, patch_str
                   train_patch_stride:int|None=None, # step between training patch origins; None: `patch_stride`
                   train_corruption=None, # the training patches' corruption, a fraction or (lo, hi); None: `corruption`
                   train_tiles:float=1., # fraction of the training tiles whose patches are used (`keep_tiles`; learning curves)
+                  eval_patches:int=0, # at most this many validation and test samples each (a fixed, seeded subset); 0: all
                   cache=None, # folder of the cached patch index and normaliser (`index_key`); None: computed, not saved
                   sources=(), # the files behind `ds` (paths, globs or lists), part of the cache key
                   **kwargs): # `PatchDataset` arguments: corruption, ambient_extra, mask_kind, track_stride, ...
@@ -963,4 +964,9 @@ def make_datasets(ds:xr.Dataset, depths=DEFAULT_DEPTHS, patch_size=16, patch_str
     train_kwargs = kwargs if train_corruption is None else {**kwargs, 'corruption': train_corruption}
     make = lambda s: PatchDataset(thetao, sst, ds.lat.values, ds.lon.values, ds.time.values, origins[s], norm, patch_size,
                                   seed=seed, fixed_masks=(s != 'train'), eo_valid=eo_valid, **(train_kwargs if s == 'train' else kwargs))
-    return {s: make(s) for s in SPLITS}, norm
+    dsets = {s: make(s) for s in SPLITS}
+    for s in ('val', 'test'):                       # a large archive's val/test: a fixed subset, the same for every model
+        if eval_patches and len(dsets[s]) > eval_patches:
+            keep = np.sort(np.random.default_rng([seed, SPLITS.index(s)]).choice(len(dsets[s]), eval_patches, replace=False))
+            dsets[s].keys = [dsets[s].keys[k] for k in keep]
+    return dsets, norm

@@ -23,6 +23,7 @@ from tqdm.auto import tqdm
 from .masking import MASK_KINDS
 from .data import (DEFAULT_DEPTHS, SST_DAILY, Normalizer, PatchDataset, check_depths, load_default, load_sources,
                            make_datasets, mosaic, to_celsius, worker_init)
+from .twin import load_twin
 from .model import DepthDifUNet, count_parameters, n_cond_channels
 from .diffusion import LOSS_MODES, PARAMETERIZATIONS, SCHEDULES, diffusion_loss, loss_mask_for, make_schedule, masked_mse
 from .baselines import BASELINES, baseline_from_state, baseline_state
@@ -69,7 +70,7 @@ def seed_everything(seed:int):
 
 # %% ../nbs/10_train.ipynb #df19b815
 OBJECTIVES = ('diffusion', 'regression')
-DATASETS = dict(default=load_default)  # the built-in data by name: what `dataset` selects
+DATASETS = dict(default=load_default, twin=load_twin)  # the built-in data by name: what `dataset` selects
 RENAMED = dict(stride='patch_stride', train_stride='train_patch_stride',      # older names, as older checkpoints record them
                calib_samples='eval_samples', calib_steps='eval_steps')
 
@@ -85,7 +86,7 @@ def _dates_in_order(pair) -> bool:
 @dataclass
 class TrainConfig:
     "A training run. The defaults are the main job: what `train.ipynb` and `depthdif-train` run when given nothing."
-    dataset: str = 'default'              # the built-in data, used when thetao_path is empty: 'default' (WOA + COADS, embedded)
+    dataset: str = 'default'              # the built-in data, used when thetao_path is empty: 'default' (WOA + COADS) or 'twin' (the eddy-resolving twin ocean)
     thetao_path: str = ''                 # reanalysis file, glob or list (GLORYS `thetao` or any CF sea-water temperature); empty: the built-in dataset
     sst_path: str = ''                    # SST file, glob or list (OSTIA L4 or any CF SST, daily or monthly), with thetao_path
     thetao_var: str = ''                  # name of the temperature variable in thetao_path; empty: found by common name or CF standard_name
@@ -133,6 +134,7 @@ class TrainConfig:
     val_samples: int = 1                  # members of the per-epoch validation ensemble whose mean is scored (use 4 or more with keep_best)
     eval_samples: int = 8                 # ensemble members of the test score and of the spread calibration fitted after training
     eval_steps: int = 25                  # DDIM steps of the test score and of the spread calibration
+    eval_patches: int = 1024              # at most this many validation and test samples (a fixed, seeded subset of a large archive); 0: all
     unet_baseline: bool = True            # also train the deterministic U-Net twin (same backbone and inputs) into out_dir/unet
     out_dir: str = 'runs/default'         # the run folder
     device: str = 'auto'                  # 'auto' (a GPU if there is one), 'cpu', 'cuda' or 'cuda:N'
@@ -199,6 +201,7 @@ class TrainConfig:
                   ('val_samples', self.val_samples >= 1, 'an integer >= 1'),
                   ('eval_samples', self.eval_samples >= 2, 'an integer >= 2 (an ensemble needs a spread)'),
                   ('eval_steps', 1 <= self.eval_steps <= self.timesteps, f'in 1..timesteps ({self.timesteps})'),
+                  ('eval_patches', self.eval_patches >= 0, '>= 0 (0: all)'),
                   ('out_dir', bool(self.out_dir.strip()), 'a folder'), ('num_workers', self.num_workers >= 0, '>= 0'),
                   ('threads', self.threads >= 0, '>= 0 (0: torch\'s default)')]
         for name, ok, want in checks:
@@ -277,7 +280,7 @@ def datasets_for(cfg:TrainConfig, corruption:float|None=None, norm:Normalizer|No
     return make_datasets(ds, cfg.depths, cfg.patch_size, cfg.patch_stride, cfg.block, cfg.min_ocean, seed=cfg.seed,
                          corruption=cfg.corruption if corruption is None else corruption, ambient_extra=cfg.ambient_extra_corruption,
                          mask_kind=cfg.mask_kind, track_stride=cfg.track_stride, norm=norm, train_corruption=cfg.train_corruption or None,
-                         train_patch_stride=cfg.train_patch_stride or None, train_tiles=cfg.train_tiles,
+                         train_patch_stride=cfg.train_patch_stride or None, train_tiles=cfg.train_tiles, eval_patches=cfg.eval_patches,
                          cache=Path(cfg.out_dir) / 'index' if index == 'run' else index, sources=[cfg.thetao_path, cfg.sst_path])
 
 # %% ../nbs/10_train.ipynb #88e2f18e
