@@ -140,7 +140,7 @@ class TrainConfig:
     device: str = 'auto'                  # 'auto' (a GPU if there is one), 'cpu', 'cuda' or 'cuda:N'
     resume: bool = False                  # continue the run in out_dir from its last checkpoint
     num_workers: int = 0                  # DataLoader worker processes: read patches, draw masks and compute first guesses ahead of the steps
-    threads: int = 0                      # torch threads of each training process; 0: torch's default (OMP_NUM_THREADS, else one per core)
+    threads: int = 0                      # torch threads of each training process; 0: torch's default (OMP_NUM_THREADS, else one per core); 1 on a CPU shared with other work
     compile: bool = False                 # torch.compile the network for training (a GPU: faster steps after a warm-up of about a minute)
     channels_last: bool = False           # channels-last memory layout of the network (benchmarks/gpu_speed.py measures whether it helps)
 

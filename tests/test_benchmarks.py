@@ -32,7 +32,7 @@ def test_data_scale_benchmark_runs_and_cleans_up(tmp_path):
     "benchmarks/data_scale.py end to end on a tiny store: it prints its table and removes its temporary folder."
     import sys
     from conftest import run
-    r = run([sys.executable, str(ROOT / 'benchmarks/data_scale.py'), '--months', '2', '--res', '5', '--chunks', '1,50,12,12',
+    r = run([sys.executable, str(ROOT / 'benchmarks/data_scale.py'), '--months', '2', '--res', '2', '--chunks', '1,50,30,30',
              '--workers', '0', '--batches', '1', '--patch', '16', '--dir', str(tmp_path), '--json', str(tmp_path / 'out.json')])
     assert '| workers | patches/s |' in r.stdout and 'removed' in r.stdout
     assert [p.name for p in tmp_path.iterdir()] == ['out.json']                    # the store is gone

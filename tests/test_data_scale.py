@@ -11,7 +11,7 @@ from conftest import run, tool
 def lazy_sets(tmp_path_factory):
     from depthdif.data import load_sources, make_datasets, write_sample_sources
     tmp = tmp_path_factory.mktemp('src')
-    paths = write_sample_sources(tmp, months=(1, 2, 3))
+    paths = write_sample_sources(tmp, months=(1, 2, 3), region=dict(lat=slice(-60, 60), lon=slice(-180, 180)))
     ds = load_sources(str(tmp / 'glorys_*.nc'), paths['ostia'])
     return make_datasets(ds, cache=tmp / 'index')[0]
 
