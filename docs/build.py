@@ -195,7 +195,8 @@ def write_sources(run:bool, failed:list) -> Path:
     shutil.rmtree(SRC, ignore_errors=True); SRC.mkdir()
     (SRC / 'docs').mkdir()
     for png in DOCS.glob('*.png'): shutil.copy(png, SRC / 'docs')     # committed figures, linked as docs/NAME.png like in README.md
-    if (DOCS / 'results').exists(): shutil.copytree(DOCS / 'results', SRC / 'results')   # what the runs wrote: tables, figures
+    if (DOCS / 'results').exists():                                   # the runs' figures (their tables are INCLUDEd in pages)
+        shutil.copytree(DOCS / 'results', SRC / 'results', ignore=lambda d, names: [n for n in names if n.endswith(('.md', '.csv', '.json'))])
     titles = notebooks(run, failed)
     blocks = generated_blocks()
     for page in sorted(PAGES.glob('*.md')): (SRC / page.name).write_text(fill(page.read_text(), blocks))
