@@ -781,9 +781,12 @@ def fresh_file_cache():
     "Give this process an empty xarray file cache (once per process): files opened from now on are its own."
     if _FRESH_PID[0] == os.getpid(): return
     from xarray.backends import file_manager as fm
-    _INHERITED.append(fm.FILE_CACHE)
-    fm.FILE_CACHE = type(fm.FILE_CACHE)(maxsize=fm.FILE_CACHE.maxsize, on_evict=fm._close_unless_pinned)
-    fm._PIN_LOCK, fm._PIN_COUNTS, fm._EVICTED_PINNED = fm.FILE_CACHE._lock, {}, {}
+    try:                                                   # xarray's module-level cache (and its pin state) replaced
+        old = fm.FILE_CACHE
+        fm.FILE_CACHE = type(old)(maxsize=old.maxsize, on_evict=fm._close_unless_pinned)
+        fm._PIN_LOCK, fm._PIN_COUNTS, fm._EVICTED_PINNED = fm.FILE_CACHE._lock, {}, {}
+        _INHERITED.append(old)
+    except AttributeError as e: warnings.warn(f"this xarray's file cache is not the one DepthDif knows ({e}): workers may share file handles")
     _FRESH_PID[0] = os.getpid()
 
 def reopened(a):
