@@ -14,9 +14,9 @@ Timings: training seconds per epoch (the optimiser steps, without the per-epoch 
 metrics.csv, the least disturbed by other work on a shared machine), and
 sampling seconds per patch (the 8-member ensemble of the whole test split, first guess given, decoding included),
 timed for every model in turn, twice, keeping the faster. Prints markdown tables and writes latent.json/latent.md
-under --out.
+under --out (and, with --publish DIR, copies them to DIR: the docs' results page includes them).
 """
-import argparse, json, time
+import argparse, json, shutil, time
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -133,6 +133,7 @@ if __name__ == '__main__':
     ap.add_argument('--epochs', type=int, default=0, help="epochs of every model (0: the main job's)")
     ap.add_argument('--threads', type=int, default=1, help='torch threads (1 is the steadiest on a shared CPU)')
     ap.add_argument('--out', default='', help='folder of the runs (default: runs/latent_<dataset>)')
+    ap.add_argument('--publish', default='', help='also copy latent.json and latent.md to this folder (docs/results/<dataset>/latent for the docs)')
     args = ap.parse_args()
     unknown = [m for m in args.models if m not in MODELS]
     if unknown: ap.error(f"unknown model(s) {unknown}; known: {', '.join(MODELS)}")
@@ -149,4 +150,7 @@ if __name__ == '__main__':
     text += '\n\n' + verdict(results, sample_s)
     (out / 'latent.json').write_text(json.dumps(dict(results=results, sampling_s_per_patch=sample_s), indent=1))
     (out / 'latent.md').write_text(text + '\n')
+    if args.publish:
+        Path(args.publish).mkdir(parents=True, exist_ok=True)
+        for f in ('latent.json', 'latent.md'): shutil.copy(out / f, Path(args.publish) / f)
     print(text)

@@ -4,7 +4,8 @@
 
 # %% ../nbs/01_data.ipynb #1d647f10
 from __future__ import annotations
-import glob, json, os, tempfile, warnings
+import glob, hashlib, json, os, pickle, tempfile, warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, asdict
 from importlib.resources import files
 from pathlib import Path
@@ -14,17 +15,20 @@ import pandas as pd
 import xarray as xr
 import torch
 from scipy import ndimage
+from tqdm.auto import tqdm
 
 from .masking import MASK_KINDS, track_mask, profile_mask, column_mask, further_corrupt
 
 # %% auto #0
 __all__ = ['FERRET_DIR', 'DEFAULT_FILE', 'DEFAULT_DEPTHS', 'CLIMATOLOGY_YEAR', 'THETAO_NAMES', 'SST_NAMES', 'THETAO_VARS',
-           'SST_VARS', 'PLAUSIBLE_CELSIUS', 'SST_DAILY', 'SST_COVERAGE_WARN', 'SPLITS', 'expand_paths', 'open_files',
-           'find_var', 'standardise_coords', 'to_celsius', 'regrid', 'read_ferret_sources', 'write_atomic',
-           'default_path', 'build_default', 'build_default_cli', 'fill_nearest', 'load_default', 'open_reanalysis',
-           'mid_month', 'monthly', 'open_ostia', 'open_en4', 'bin_profiles', 'write_sample_sources', 'subset',
-           'sst_coverage', 'load_sources', 'check_depths', 'select_depths', 'split_map', 'patch_origins',
-           'split_patches', 'keep_tiles', 'as_numpy', 'mosaic', 'Normalizer', 'PatchDataset', 'make_datasets']
+           'SST_VARS', 'PLAUSIBLE_CELSIUS', 'SST_DAILY', 'SST_COVERAGE_WARN', 'SPLITS', 'INDEX_VERSION', 'expand_paths',
+           'open_files', 'find_var', 'standardise_coords', 'to_celsius', 'regrid', 'read_ferret_sources',
+           'write_atomic', 'default_path', 'build_default', 'build_default_cli', 'fill_nearest', 'load_default',
+           'open_reanalysis', 'mid_month', 'monthly', 'open_ostia', 'open_en4', 'bin_profiles', 'write_sample_sources',
+           'subset', 'sst_coverage', 'load_sources', 'check_depths', 'select_depths', 'split_map', 'patch_origins',
+           'split_patches', 'keep_tiles', 'as_numpy', 'mosaic', 'Normalizer', 'is_lazy', 'compute_windows',
+           'month_blocks', 'read_windows', 'PatchKeys', 'fresh_file_cache', 'reopened', 'worker_init', 'PatchDataset',
+           'index_key', 'make_datasets']
 
 # %% ../nbs/01_data.ipynb #5e37d197
 FERRET_DIR = Path('/usr/share/ferret-vis/data')  # where Debian's `ferret-datasets` installs WOA and COADS
@@ -52,9 +56,13 @@ def expand_paths(paths, what:str='input') -> list[str]:
     return out
 
 # %% ../nbs/01_data.ipynb #55c202d1
+def _is_zarr(path) -> bool: return str(path).rstrip('/').endswith('.zarr')
+
 def open_files(paths, what:str='input', **kwargs) -> xr.Dataset:
-    "Open one or many NetCDF files lazily (dask chunks), combined by coordinates; an unreadable file is named with its input."
+    "Open NetCDF files or Zarr stores (paths ending in `.zarr`) lazily (dask chunks), combined by coordinates; an unreadable one is named with its input."
     fns = expand_paths(paths, what)
+    kind = 'Zarr' if any(map(_is_zarr, fns)) else 'NetCDF'
+    if kind == 'Zarr': kwargs = {'engine': 'zarr', **kwargs}
     try:
         if len(fns) == 1: return xr.open_dataset(fns[0], chunks={}, **kwargs)
         return xr.open_mfdataset(fns, combine='by_coords', chunks={}, **kwargs)
@@ -62,8 +70,9 @@ def open_files(paths, what:str='input', **kwargs) -> xr.Dataset:
         for fn in fns:                                      # name the file that fails on its own, if one does
             try: xr.open_dataset(fn, chunks={}, **kwargs).close()
             except Exception as e1:
-                raise ValueError(f"cannot read {fn} (the {what} input) as NetCDF: {type(e1).__name__}: {str(e1)[:200]}") from e1
+                raise ValueError(f"cannot read {fn} (the {what} input) as {kind}: {type(e1).__name__}: {str(e1)[:200]}") from e1
         raise ValueError(f"cannot combine the {what} files {fns[:3]}{' ...' if len(fns) > 3 else ''}: {type(e).__name__}: {str(e)[:300]}") from e
+
 
 # %% ../nbs/01_data.ipynb #b2ad5c44
 def find_var(ds:xr.Dataset, name:str, standard_names=(), aliases=(), what:str='input') -> str:
@@ -137,6 +146,8 @@ def _spacing(c) -> float: return float(np.median(np.abs(np.diff(np.asarray(c))))
 def regrid(da:xr.DataArray, lat, lon) -> xr.DataArray:
     "NaN-aware bilinear regridding of `da` (..., lat, lon) onto the `lat`, `lon` coordinates (degrees)."
     lat, lon = np.asarray(lat, float), np.asarray(lon, float)
+    if np.array_equal(lat, da.lat.values) and np.array_equal(lon, da.lon.values):   # already on the grid: the same values, still lazy
+        return da.astype('float32').assign_attrs(da.attrs)
     if lat.max() < float(da.lat.min()) or lat.min() > float(da.lat.max()) or not _lon_overlap(da.lon.values, lon):
         raise ValueError(f"SST and target grids do not overlap: source lat {float(da.lat.min()):.2f}..{float(da.lat.max()):.2f}, "
                          f"lon {float(da.lon.min()):.2f}..{float(da.lon.max()):.2f}; target lat {lat.min():.2f}..{lat.max():.2f}, "
@@ -461,8 +472,11 @@ def subset(ds, # Dataset or DataArray with standard `lat`, `lon` (in [-180, 180)
 # %% ../nbs/01_data.ipynb #ab678862
 SST_COVERAGE_WARN = 0.95  # warn when the SST covers less than this fraction of the target's ocean points
 
-def sst_coverage(sst:xr.DataArray, thetao:xr.DataArray) -> float:
-    "Fraction of the ocean points of `thetao`'s surface level (all months) where `sst` has a value."
+def sst_coverage(sst:xr.DataArray, thetao:xr.DataArray, max_months:int=3) -> float:
+    "Fraction of the ocean points of `thetao`'s surface level where `sst` has a value, over at most `max_months` evenly spaced months."
+    if sst.sizes['time'] > max_months:                     # a check, not a pass over a long archive
+        pick = np.unique(np.linspace(0, sst.sizes['time'] - 1, max_months).round().astype(int))
+        sst, thetao = sst.isel(time=pick), thetao.isel(time=pick)
     ocean = thetao.isel(depth=0).notnull()
     return float((sst.notnull() & ocean).sum() / max(int(ocean.sum()), 1))
 
@@ -507,7 +521,10 @@ def select_depths(thetao:xr.DataArray, depths, method='linear') -> xr.DataArray:
     lo, hi = float(thetao.depth.min()), float(thetao.depth.max())
     bad = depths[(depths < lo) | (depths > hi)]
     if len(bad): raise ValueError(f"target depths {bad.tolist()} m outside the source range {lo:g}..{hi:g} m")
-    if method == 'linear': return thetao.interp(depth=depths)
+    if method == 'linear':   # only the levels around each target: the same numbers, and a lazy archive reads no other level
+        src = thetao.depth.values
+        k = np.searchsorted(src, depths)
+        return thetao.isel(depth=np.unique(np.clip(np.concatenate([k - 1, k, k + 1]), 0, len(src) - 1))).interp(depth=depths)
     if method == 'nearest': return thetao.sel(depth=depths, method='nearest').assign_coords(depth=depths)
     raise ValueError(f"unknown depth method {method!r}: use 'linear' or 'nearest'")
 
@@ -632,11 +649,25 @@ class Normalizer:
 
     @classmethod
     def fit(cls, thetao:np.ndarray, sst:np.ndarray, train_pixels:np.ndarray, depths):
-        "Fit on `thetao` (T, C, H, W) and `sst` (T, H, W) at the (H, W) pixels of `train_pixels`."
+        "Fit on `thetao` (T, C, H, W) and `sst` (T, H, W) at the (H, W) pixels of `train_pixels` (lazy arrays: one streamed pass)."
+        if is_lazy(thetao) or is_lazy(sst): return cls._fit_lazy(thetao, sst, train_pixels, depths)
         th = thetao[:, :, train_pixels]                          # (T, C, N)
         s = sst[:, train_pixels]
         return cls([float(d) for d in depths], np.nanmean(th, (0, 2)).tolist(), np.nanstd(th, (0, 2)).tolist(),
                    float(np.nanmean(s)), float(np.nanstd(s)))
+
+    @classmethod
+    def _fit_lazy(cls, thetao, sst, train_pixels, depths):
+        "The same statistics from dask arrays, from float64 sums over a few months at a time (`month_blocks`): the memory of a few chunks."
+        import dask, dask.array as da
+        total = np.zeros((3, len(depths) + 1))                               # count, sum, sum of squares; per depth, then the SST
+        for th, s in month_blocks('normaliser: a pass over the training pixels', _array(thetao), _array(sst)):
+            x = da.concatenate([th, s[:, None]], 1).astype('float64')        # (months, C + 1, H, W)
+            x = da.where(train_pixels, x, np.nan)
+            total += np.stack(dask.compute(da.isfinite(x).sum((0, 2, 3)), da.nansum(x, (0, 2, 3)), da.nansum(x * x, (0, 2, 3))))
+        n, s1, s2 = total
+        mean = s1 / n; std = np.sqrt(np.maximum(s2 / n - mean ** 2, 0))
+        return cls([float(d) for d in depths], mean[:-1].tolist(), std[:-1].tolist(), float(mean[-1]), float(std[-1]))
 
     def norm_thetao(self, x, axis=-3): return (x - self._shape(self.thetao_mean, x, axis)) / self._shape(self.thetao_std, x, axis)
     def denorm_thetao(self, x, axis=-3): return x * self._shape(self.thetao_std, x, axis) + self._shape(self.thetao_mean, x, axis)
@@ -653,11 +684,137 @@ class Normalizer:
         shape = [1] * x.ndim; shape[axis] = -1
         return v.reshape(shape)
 
+# %% ../nbs/01_data.ipynb #5ca1e002
+def is_lazy(a) -> bool:
+    "True for a dask array or a dask-backed `DataArray`: data read from disk on demand."
+    return hasattr(a.data if isinstance(a, xr.DataArray) else a, 'dask')
+
+def _array(a):
+    "The numpy or dask array behind `a` (a `DataArray`, an array or None)."
+    return a.data if isinstance(a, xr.DataArray) else a
+
+class _GraphKeys:
+    "Whether a key is one of `hlg`'s, without listing them (a big archive's graph has hundreds of thousands)."
+    def __init__(self, hlg): self.layers = hlg.layers
+    def _has(self, layer, k):
+        from dask.blockwise import Blockwise
+        if isinstance(layer, Blockwise): return isinstance(k, tuple) and k[0] == layer.output
+        return k in getattr(layer, 'mapping', layer)
+    def __contains__(self, k):
+        layer = self.layers.get(k[0] if isinstance(k, tuple) else k)
+        return self._has(layer, k) if layer is not None else any(self._has(l, k) for l in self.layers.values())
+
+def _few_tasks(hlg, keys) -> dict:
+    "The tasks that `keys` need, culled layer by layer from those keys (dask's own cull lists every key of every layer first)."
+    from dask.highlevelgraph import MaterializedLayer
+    from dask._task_spec import cull
+    need, known, tasks = set(keys), _GraphKeys(hlg), {}
+    for name in reversed(hlg._toposort_layers()):
+        if not need: break
+        layer = hlg.layers[name]
+        if isinstance(layer, MaterializedLayer) and not layer.has_legacy_tasks:
+            mine = {k for k in need if k in layer.mapping}
+            if not mine: continue
+            out = cull(layer.mapping, mine); deps = {k: set(v.dependencies) for k, v in out.items()}
+        else:
+            culled, deps = layer.cull(need, known)
+            if not deps: continue
+            out = dict(culled)
+        tasks.update(out)
+        for d in deps.values(): need |= d
+        need -= set(out)
+    return tasks
+
+_FAST = [True]  # False after the culling above failed once (another dask version): plain dask.compute from then on
+
+def compute_windows(*arrays) -> list:
+    "numpy values of dask arrays that need a few chunks of a large graph: their tasks culled from the needed keys only, run in this process."
+    import dask
+    if _FAST[0]:
+        try:
+            from dask.highlevelgraph import HighLevelGraph
+            from dask.array.core import concatenate3
+            keys = [a.__dask_keys__() for a in arrays]
+            hlg = HighLevelGraph.merge(*[a.__dask_graph__() for a in arrays])
+            vals = dask.core.get(_few_tasks(hlg, dask.core.flatten(keys)), keys)
+            return [concatenate3(v) if a.ndim else v for a, v in zip(arrays, vals)]
+        except Exception as e:
+            _FAST[0] = False
+            warnings.warn(f"reading windows through dask.compute (slower on a large archive): {type(e).__name__}: {e}")
+    return list(dask.compute(*arrays, scheduler='synchronous'))
+
+def month_blocks(desc:str, # what the pass is, for its progress bar
+                 *arrays, # (T, ...) arrays (dask)
+                 months:int=12): # months per block
+    "`a[t:t + months]` of each array, a block of months after the other: a pass over an archive in bounded memory, with progress."
+    for t in tqdm(range(0, arrays[0].shape[0], months), desc=desc, leave=False):
+        yield tuple(a[t:t + months] for a in arrays)
+
+def read_windows(arrays, # numpy or dask arrays (or None)
+                 index, # one index tuple for all of them, or a list of one per array
+                ) -> list: # `a[index]` of each as numpy (None stays None)
+    "Index each array; the lazy ones are computed together (`compute_windows`, in this process), so the chunks they share are read once."
+    index = index if isinstance(index, list) else [index] * len(arrays)
+    out = [None if a is None else a[k] for a, k in zip(arrays, index)]
+    lazy = [n for n, a in enumerate(out) if is_lazy(a)]
+    for n, v in zip(lazy, compute_windows(*[out[n] for n in lazy])): out[n] = v
+    return out
+
+class PatchKeys(Sequence):
+    "The (t, i, j) of sample n, months outer, origins inner (`[(t, i, j) for t in range(n_times) for i, j in origins]`), computed on demand."
+    def __init__(self, n_times:int, origins):
+        self.n_times, self.origins = int(n_times), np.asarray(origins, dtype=np.int64).reshape(-1, 2)
+    def __len__(self): return self.n_times * len(self.origins)
+    def __getitem__(self, n):
+        if isinstance(n, slice): return [self[k] for k in range(*n.indices(len(self)))]
+        n = int(n) + (len(self) if n < 0 else 0)
+        if not 0 <= n < len(self): raise IndexError(f"sample {n} of {len(self)}")
+        t, o = divmod(n, len(self.origins))
+        return (t, int(self.origins[o, 0]), int(self.origins[o, 1]))
+    def __eq__(self, other): return isinstance(other, Sequence) and len(self) == len(other) and list(self) == list(other)
+    def __repr__(self): return f"PatchKeys({self.n_times} months × {len(self.origins)} origins)"
+
+_INHERITED = []  # in a worker: the parent's xarray file cache and lazy arrays, kept alive so that none of its handles is closed here
+_FRESH_PID = [None]
+
+def fresh_file_cache():
+    "Give this process an empty xarray file cache (once per process): files opened from now on are its own."
+    if _FRESH_PID[0] == os.getpid(): return
+    from xarray.backends import file_manager as fm
+    try:                                                   # xarray's module-level cache (and its pin state) replaced
+        old = fm.FILE_CACHE
+        fm.FILE_CACHE = type(old)(maxsize=old.maxsize, on_evict=fm._close_unless_pinned)
+        fm._PIN_LOCK, fm._PIN_COUNTS, fm._EVICTED_PINNED = fm.FILE_CACHE._lock, {}, {}
+        _INHERITED.append(old)
+    except AttributeError as e: warnings.warn(f"this xarray's file cache is not the one DepthDif knows ({e}): workers may share file handles")
+    _FRESH_PID[0] = os.getpid()
+
+def reopened(a):
+    "`a` on this process's file cache if it is lazy: the layers that hold xarray's file managers (`original-*`) pickled and unpickled, which reopens their files on first read."
+    if isinstance(a, tuple): return tuple(map(reopened, a))
+    if not is_lazy(a): return a
+    import dask.array as da
+    from dask.highlevelgraph import HighLevelGraph, MaterializedLayer
+    fresh_file_cache(); _INHERITED.append(a)
+    a = _array(a); hlg = a.__dask_graph__()
+    if not isinstance(hlg, HighLevelGraph): return pickle.loads(pickle.dumps(a))
+    layers = {name: MaterializedLayer(pickle.loads(pickle.dumps(dict(l.mapping)))) if name.startswith('original-') and isinstance(l, MaterializedLayer) else l
+              for name, l in hlg.layers.items()}
+    return da.Array(HighLevelGraph(layers, hlg.dependencies), a.name, a.chunks, meta=a._meta)
+
+def worker_init(worker_id:int):
+    "`DataLoader` `worker_init_fn`: the worker's dataset (and the datasets it wraps) read their files through handles of their own."
+    info = torch.utils.data.get_worker_info()
+    d = info.dataset if info is not None else None
+    while d is not None:
+        if hasattr(d, 'reopen'): d.reopen()
+        d = getattr(d, 'dataset', None)
+
 # %% ../nbs/01_data.ipynb #a9bb2f17
 class PatchDataset(torch.utils.data.Dataset):
     "Patches of `thetao` (normalised) with SST, sparse observations and masks, as dicts of named tensors."
-    def __init__(self, thetao:np.ndarray, # (T, C, H, W) °C, NaN on land / below the sea floor
-                 sst:np.ndarray,          # (T, H, W) °C on the same grid
+    def __init__(self, thetao:np.ndarray, # (T, C, H, W) °C, NaN on land / below the sea floor; numpy, or lazy (dask, `DataArray`)
+                 sst:np.ndarray,          # (T, H, W) °C on the same grid (numpy or lazy)
                  lat, lon, time,          # grid coordinates (degrees) and datetimes (T,)
                  origins,                 # [(i, j), ...] upper-left patch corners
                  norm:Normalizer, patch_size=16,
@@ -673,16 +830,22 @@ class PatchDataset(torch.utils.data.Dataset):
         if bounds.size not in (1, 2) or not 0 <= bounds[0] <= bounds[-1] < 1: raise ValueError(f"corruption must be in [0, 1) (or a (lo, hi) pair in it), got {corruption}")
         if not 0 <= ambient_extra < 1: raise ValueError(f"ambient_extra must be in [0, 1), got {ambient_extra}")
         if mask_kind not in MASK_KINDS: raise ValueError(f"unknown mask_kind {mask_kind!r}: use one of {MASK_KINDS}")
-        self.thetao, self.sst, self.obs, self.valid, self.eo_valid = thetao, sst, obs, valid, eo_valid
+        self.thetao, self.sst, self.valid, self.eo_valid = map(_array, (thetao, sst, valid, eo_valid))
+        self.obs = None if obs is None else tuple(map(_array, obs))
         self.lat, self.lon = np.asarray(lat, 'float32'), np.asarray(lon, 'float32')
         self.doy = pd.DatetimeIndex(np.asarray(time)).dayofyear.values.astype('float32')
-        self.keys = [(t, i, j) for t in range(thetao.shape[0]) for i, j in origins]
+        self.keys = PatchKeys(self.thetao.shape[0], origins)
         self.norm, self.p, self.ambient_extra = norm, patch_size, ambient_extra
         self.corruption = float(bounds[0]) if bounds.size == 1 else tuple(bounds.tolist())
         self.mask_kind, self.track_stride, self.seed, self.fixed_masks, self.epoch = mask_kind, track_stride, seed, fixed_masks, 0
 
     def __len__(self): return len(self.keys)
     def set_epoch(self, epoch:int): self.epoch = epoch
+    @property
+    def lazy(self) -> bool: return is_lazy(self.thetao)
+    def reopen(self):
+        "Read through this process's own file handles from now on (a forked `DataLoader` worker: see `worker_init`)."
+        for name in ('thetao', 'sst', 'valid', 'eo_valid', 'obs'): setattr(self, name, reopened(getattr(self, name)))
 
     def _masks(self, idx, ocean, y_valid):
         rng = np.random.default_rng([self.seed, idx] if self.fixed_masks else [self.seed, self.epoch, idx])
@@ -696,24 +859,70 @@ class PatchDataset(torch.utils.data.Dataset):
     def __getitem__(self, idx):
         t, i, j = self.keys[idx]
         win = (slice(i, i + self.p), slice(j, j + self.p))
-        th = np.asarray(self.thetao[t][(slice(None),) + win], 'float32')      # (C, H, W) °C
-        y_valid = np.isfinite(th) if self.valid is None else np.asarray(self.valid[t][(slice(None),) + win], bool)
+        cube, plane = (t, slice(None)) + win, (t,) + win                       # (C, p, p) and (p, p) windows of month t
+        ob, ob_mask = self.obs if self.obs is not None else (None, None)
+        th, valid, eo, eo_ok, ob, ob_mask = read_windows([self.thetao, self.valid, self.sst, self.eo_valid, ob, ob_mask],
+                                                         [cube, cube, plane, plane, cube, cube])
+        th = np.asarray(th, 'float32')                                         # (C, H, W) °C
+        y_valid = np.isfinite(th) if valid is None else np.asarray(valid, bool)
         ocean = y_valid[0]
         if not ocean.any(): raise ValueError(f"patch {idx} (time {t}, row {i}, col {j}) is all land / all NaN")
         if self.obs is None: m, m_amb = self._masks(idx, ocean, y_valid)
         else:
-            m = np.asarray(self.obs[1][t][(slice(None),) + win], bool) & y_valid
+            m = np.asarray(ob_mask, bool) & y_valid
             m_amb = further_corrupt(m, self.ambient_extra, seed=np.random.default_rng([self.seed, idx]))
         y = np.where(y_valid, self.norm.norm_thetao(np.nan_to_num(th)), 0).astype('float32')
-        x = y if self.obs is None else np.where(m, self.norm.norm_thetao(np.nan_to_num(np.asarray(self.obs[0][t][(slice(None),) + win], 'float32'))), 0)
-        eo = np.asarray(self.sst[t][win], 'float32')
-        eo_valid = np.isfinite(eo) & ocean & (True if self.eo_valid is None else np.asarray(self.eo_valid[t][win], bool))
+        x = y if self.obs is None else np.where(m, self.norm.norm_thetao(np.nan_to_num(np.asarray(ob, 'float32'))), 0)
+        eo = np.asarray(eo, 'float32')
+        eo_valid = np.isfinite(eo) & ocean & (True if eo_ok is None else np.asarray(eo_ok, bool))
         eo = np.where(np.isfinite(eo), self.norm.norm_sst(np.nan_to_num(eo)), 0).astype('float32')[None]
         f = lambda a: torch.from_numpy(np.ascontiguousarray(a))
         return dict(y=f(y), y_valid_mask=f(y_valid), eo=f(eo), eo_valid_mask=f(eo_valid[None]), x=f(np.where(m, x, 0).astype('float32')),
                     x_valid_mask=f(m), x_ambient_mask=f(m_amb), land_mask=f(~ocean[None]),
                     coords=torch.tensor([self.lat[win[0]].mean(), self.lon[win[1]].mean()]),
                     doy=torch.tensor(self.doy[t]))
+
+# %% ../nbs/01_data.ipynb #5ca1e003
+INDEX_VERSION = 1  # bump when what the index holds, or how it is computed, changes
+
+def _source_stats(sources) -> list:
+    "(path, size, mtime) of every file behind `sources` (paths, globs or lists; '' skipped); a Zarr store by its metadata files."
+    out = []
+    for src in sources:
+        if not src or (isinstance(src, (list, tuple)) and not len(src)): continue
+        for fn in expand_paths(src):
+            for f in sorted(Path(fn).glob('*')) if Path(fn).is_dir() else [Path(fn)]:
+                if f.is_file(): st = f.stat(); out.append((str(f), st.st_size, st.st_mtime_ns))
+    return out
+
+def index_key(ds:xr.Dataset, sources=(), **params) -> str:
+    "A short hash of `ds`'s coordinates and shape, the files behind it (`sources`: paths, globs or lists) and `params`."
+    h = hashlib.sha256(json.dumps(dict(params, version=INDEX_VERSION), sort_keys=True, default=str).encode())
+    for c in ('time', 'depth', 'lat', 'lon'):
+        if c in ds.coords: h.update(np.ascontiguousarray(ds[c].values).tobytes())
+    h.update(repr((ds.thetao.shape, ds.sst.shape, _source_stats(sources))).encode())
+    return h.hexdigest()[:16]
+
+def _load_index(path:Path|None) -> dict|None:
+    if path is None or not path.exists(): return None
+    with np.load(path) as z:
+        return dict(ocean=z['ocean'], splits=z['splits'], block=int(z['block']), norm=str(z['norm']),
+                    origins={s: [(int(i), int(j)) for i, j in z[f'origins_{s}']] for s in SPLITS})
+
+def _save_index(path:Path|None, ocean, splits, block, origins, norm:Normalizer|None):
+    "Write the index atomically; a folder that cannot be written is warned about, not fatal."
+    if path is None: return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(suffix='.npz.tmp', dir=path.parent); os.close(fd)
+        try:
+            with open(tmp, 'wb') as f:
+                np.savez(f, ocean=ocean, splits=splits.astype('int8'), block=block, norm=json.dumps(asdict(norm)) if norm else '',
+                         **{f'origins_{s}': np.asarray(o, 'int64').reshape(-1, 2) for s, o in origins.items()})
+            os.replace(tmp, path)
+        finally:
+            if os.path.exists(tmp): os.remove(tmp)
+    except OSError as e: warnings.warn(f"could not cache the patch index in {path.parent}: {e}")
 
 # %% ../nbs/01_data.ipynb #9c7bf887
 def make_datasets(ds:xr.Dataset, depths=DEFAULT_DEPTHS, patch_size=16, patch_stride=8, block=32, min_ocean=0.5,
@@ -722,21 +931,39 @@ def make_datasets(ds:xr.Dataset, depths=DEFAULT_DEPTHS, patch_size=16, patch_str
                   train_corruption=None, # the training patches' corruption, a fraction or (lo, hi); None: `corruption`
                   train_tiles:float=1., # fraction of the training tiles whose patches are used (`keep_tiles`; learning curves)
                   eval_patches:int=0, # at most this many validation and test samples each (a fixed, seeded subset); 0: all
+                  cache=None, # folder of the cached patch index and normaliser (`index_key`); None: computed, not saved
+                  sources=(), # the files behind `ds` (paths, globs or lists), part of the cache key
                   **kwargs): # `PatchDataset` arguments: corruption, ambient_extra, mask_kind, track_stride, ...
-    "Train/val/test `PatchDataset`s and the `Normalizer` (fitted on train unless given) from `ds` (`thetao`, `sst` on one grid)."
+    "Train/val/test `PatchDataset`s and the `Normalizer` (fitted on train unless given) from `ds` (`thetao`, `sst` on one grid; in memory or lazy)."
     for v in ('thetao', 'sst'):
         if v not in ds: raise ValueError(f"dataset has no {v!r} variable; found {sorted(map(str, ds.data_vars))}")
-    thetao = select_depths(ds.thetao, depths, depth_method).transpose('time', 'depth', 'lat', 'lon').values.astype('float32')
-    sst = ds.sst.transpose('time', 'lat', 'lon').values.astype('float32')
-    eo_valid = ~ds.sst_filled.transpose('time', 'lat', 'lon').values.astype(bool) if 'sst_filled' in ds else None
-    ocean = np.isfinite(thetao[:, 0]).any(0)
-    block, splits, origins = split_patches(ocean, patch_size, patch_stride, block, fractions, seed, min_ocean)
-    if train_patch_stride: origins['train'] = _origins(ocean, splits, patch_size, train_patch_stride, min_ocean)['train']
-    origins['train'] = keep_tiles(origins['train'], block, train_tiles, seed)
-    train_pixels = np.zeros(ocean.shape, bool)
-    for i, j in origins['train']: train_pixels[i:i+patch_size, j:j+patch_size] = True
-    if norm is None: norm = Normalizer.fit(thetao, sst, train_pixels & ocean, depths)
+    lazy = is_lazy(ds.thetao) or is_lazy(ds.sst)
+    thetao = select_depths(ds.thetao, depths, depth_method).transpose('time', 'depth', 'lat', 'lon').astype('float32')
+    sst = ds.sst.transpose('time', 'lat', 'lon').astype('float32')
+    eo_valid = ~ds.sst_filled.transpose('time', 'lat', 'lon').astype(bool) if 'sst_filled' in ds else None
+    thetao, sst, eo_valid = (None if a is None else a.data if lazy else a.values for a in (thetao, sst, eo_valid))
+    params = dict(depths=list(map(float, depths)), depth_method=depth_method, patch_size=patch_size, patch_stride=patch_stride, block=block,
+                  min_ocean=min_ocean, fractions=list(fractions), seed=seed, train_patch_stride=train_patch_stride, train_tiles=train_tiles)
+    path = None if cache is None else Path(cache) / f'index_{index_key(ds, sources, **params)}.npz'
+    index = _load_index(path)
+    if index is not None: ocean, splits, block, origins = index['ocean'], index['splits'], index['block'], index['origins']
+    else:
+        if lazy:
+            import dask, dask.array as da
+            ocean = np.zeros(thetao.shape[2:], bool)
+            for (th,) in month_blocks('ocean mask: a pass over the first depth', thetao): ocean |= dask.compute(da.isfinite(th[:, 0]).any(0))[0]
+        else: ocean = np.isfinite(thetao[:, 0]).any(0)
+        block, splits, origins = split_patches(ocean, patch_size, patch_stride, block, fractions, seed, min_ocean)
+        if train_patch_stride: origins['train'] = _origins(ocean, splits, patch_size, train_patch_stride, min_ocean)['train']
+        origins['train'] = keep_tiles(origins['train'], block, train_tiles, seed)
+    fitted = None
+    if norm is None and index is not None and index['norm']: norm = Normalizer(**json.loads(index['norm']))
+    elif norm is None:
+        train_pixels = np.zeros(ocean.shape, bool)
+        for i, j in origins['train']: train_pixels[i:i+patch_size, j:j+patch_size] = True
+        norm = fitted = Normalizer.fit(thetao, sst, train_pixels & ocean, depths)
     elif len(norm.depths) != len(depths) or not np.allclose(norm.depths, depths): raise ValueError(f"the given Normalizer is for depths {norm.depths}, not {list(depths)}")
+    if index is None or (fitted is not None and not index['norm']): _save_index(path, ocean, splits, block, origins, fitted)
     train_kwargs = kwargs if train_corruption is None else {**kwargs, 'corruption': train_corruption}
     make = lambda s: PatchDataset(thetao, sst, ds.lat.values, ds.lon.values, ds.time.values, origins[s], norm, patch_size,
                                   seed=seed, fixed_masks=(s != 'train'), eo_valid=eo_valid, **(train_kwargs if s == 'train' else kwargs))

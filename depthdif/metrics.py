@@ -12,8 +12,8 @@ from scipy.ndimage import distance_transform_edt
 from torch import Tensor
 
 # %% auto #0
-__all__ = ['DISTANCE_BINS', 'point_masks', 'crps_ensemble', 'crps_gaussian', 'obs_distance', 'distance_labels',
-           'SkillAccumulator', 'rmse_ratio_ci', 'skill_table']
+__all__ = ['DISTANCE_BINS', 'LAT_BANDS', 'point_masks', 'crps_ensemble', 'crps_gaussian', 'obs_distance', 'distance_labels',
+           'SkillAccumulator', 'rmse_ratio_ci', 'skill_table', 'by_latitude_band']
 
 # %% ../nbs/08_metrics.ipynb #341b04be
 def point_masks(batch:dict) -> dict:
@@ -144,3 +144,19 @@ def skill_table(scores:dict, # method name → `SkillAccumulator.result()`, as `
     table = pd.DataFrame.from_dict(rows, orient='index').sort_values('rmse')
     if reference is not None: table[f'vs {reference}'] = table['rmse'] / table.loc[reference, 'rmse']
     return table
+
+# %% ../nbs/08_metrics.ipynb #a1b23187
+LAT_BANDS = (0., 23.5, 60., 90.)  # |latitude| edges of the bands `by_latitude_band` pools: tropics, mid-latitudes, polar seas
+
+def by_latitude_band(located:pd.DataFrame, # a (lat, lon)-indexed table: RMSE columns per method and a 'hidden points' column
+                     edges=LAT_BANDS, # |latitude| edges, degrees
+                    ) -> pd.DataFrame: # a row per band: each method's pooled RMSE, and the band's share of the hidden points
+    "Pool per-location RMSEs (as `sample.ipynb` writes to skill_by_location.csv) into bands of |latitude|."
+    n = located['hidden points']
+    band = pd.cut(located.index.get_level_values('lat').to_series().abs().values, edges, include_lowest=True,
+                  labels=[f'{a:g}–{b:g}°' for a, b in zip(edges, edges[1:])])
+    methods = [c for c in located.columns if c != 'hidden points']
+    se = (located[methods] ** 2).mul(n, axis=0)
+    pooled = se.groupby(band, observed=True).sum().div(n.groupby(band, observed=True).sum(), axis=0) ** 0.5
+    pooled['share of hidden points'] = n.groupby(band, observed=True).sum() / n.sum()
+    return pooled.rename_axis('latitude band (N or S)')

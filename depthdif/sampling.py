@@ -7,7 +7,7 @@ from __future__ import annotations
 import copy, math
 import numpy as np
 import torch
-from torch.utils.data import DataLoader
+from torch.utils.data import DataLoader, default_collate
 from tqdm.auto import tqdm
 
 from .data import Normalizer
@@ -17,9 +17,9 @@ from .metrics import SkillAccumulator
 from .latent import DepthAutoencoder, autoencode, latent_model
 
 # %% auto #0
-__all__ = ['SAMPLERS', 'with_first_guess', 'to_residual', 'to_field', 'fit_residual_scale', 'denoiser', 'regress', 'to_device',
-           'inflate_spread', 'model_field', 'reconstruct', 'score', 'score_baseline', 'score_floor', 'evaluate',
-           'fit_spread_scale', 'calibrate_gaussian']
+__all__ = ['SAMPLERS', 'with_first_guess', 'to_residual', 'to_field', 'fit_residual_scale', 'FirstGuessCollate', 'materialize',
+           'extra_channels', 'denoiser', 'regress', 'to_device', 'inflate_spread', 'model_field', 'reconstruct',
+           'score', 'score_baseline', 'score_floor', 'evaluate', 'fit_spread_scale', 'calibrate_gaussian']
 
 # %% ../nbs/09_sampling.ipynb #845dccd8
 def with_first_guess(batch:dict, guess=None, obs_mask_key:str='x_valid_mask') -> dict:
@@ -47,12 +47,31 @@ def fit_residual_scale(guess, dataset, batch_size:int=256) -> np.ndarray:
         sq, n = sq + (r ** 2).sum((0, 2, 3)), n + hidden.sum((0, 2, 3))
     return (sq / n.clamp(min=1)).sqrt().clamp(min=1e-3).numpy()
 
+# %% ../nbs/09_sampling.ipynb #5ca1e102
+class FirstGuessCollate:
+    "A `DataLoader` `collate_fn`: the default collation, then `with_first_guess` (in the worker processes when there are some)."
+    def __init__(self, guess=None, obs_mask_key:str='x_valid_mask'): self.guess, self.obs_mask_key = guess, obs_mask_key
+    def __call__(self, samples:list) -> dict: return with_first_guess(default_collate(samples), self.guess, self.obs_mask_key)
+
+def materialize(dataset, guess=None, obs_mask_key:str='x_valid_mask', batch_size:int=64) -> list:
+    "Every sample of `dataset` in memory, with its first guess computed in batches of `batch_size` in order (as `evaluate` computes them)."
+    out = []
+    for batch in DataLoader(dataset, batch_size=batch_size, collate_fn=FirstGuessCollate(guess, obs_mask_key)):
+        if 'residual_scale' in batch: batch['residual_scale'] = batch['residual_scale'].expand(len(batch['x']), -1, -1, -1)
+        out += [{k: v[n] for k, v in batch.items()} for n in range(len(batch['x']))]
+    return out
+
 # %% ../nbs/09_sampling.ipynb #2819e453
+def extra_channels(batch:dict) -> torch.Tensor|None:
+    "The extra conditioning channels of `batch`: its `first_guess` (B, C, H, W) and `context` (B, K, H, W), those it has, stacked."
+    parts = [batch[k] for k in ('first_guess', 'context') if k in batch]
+    return torch.cat(parts, 1) if len(parts) > 1 else parts[0] if parts else None
+
 def denoiser(model, batch:dict, obs_mask_key:str='x_valid_mask'):
     "The `denoise_fn(x_t, t)` of `05_diffusion` for `model` on `batch`'s conditioning."
     lat = latent_model(model)
     cond = (lat.conditioning(batch, obs_mask_key) if lat is not None     # (B, 2C+3[+k], H/f, W/f) on the latent grid
-            else conditioning(batch, obs_mask_key, batch.get('first_guess')))  # (B, 2C+3[+C], H, W)
+            else conditioning(batch, obs_mask_key, extra_channels(batch)))     # (B, 2C+3[+C][+K], H, W)
     coords, doy = batch['coords'], batch['doy']
     def denoise_fn(x_t, t):
         n = x_t.shape[0] // cond.shape[0]                               # ensemble members share the conditioning
@@ -62,7 +81,7 @@ def denoiser(model, batch:dict, obs_mask_key:str='x_valid_mask'):
 def regress(model, batch:dict, obs_mask_key:str='x_valid_mask') -> torch.Tensor:
     "Deterministic prediction (B, C, H, W) of a `objective='regression'` U-Net: zeros as its state input, t = 0."
     x = batch['x']
-    return model(torch.zeros_like(x), torch.zeros(x.shape[0], device=x.device), conditioning(batch, obs_mask_key, batch.get('first_guess')),
+    return model(torch.zeros_like(x), torch.zeros(x.shape[0], device=x.device), conditioning(batch, obs_mask_key, extra_channels(batch)),
                  batch['coords'], batch['doy'])
 
 def to_device(batch:dict, device) -> dict: return {k: v.to(device, non_blocking=True) for k, v in batch.items()}

@@ -4,7 +4,7 @@
 
 # %% ../nbs/10_train.ipynb #969f84ef
 from __future__ import annotations
-import argparse, copy, json, math, os, random, time, warnings
+import argparse, copy, json, math, os, random, shutil, time, warnings
 from dataclasses import dataclass, asdict, fields, replace
 from pathlib import Path
 
@@ -22,7 +22,7 @@ from tqdm.auto import tqdm
 
 from .masking import MASK_KINDS
 from .data import (DEFAULT_DEPTHS, SST_DAILY, Normalizer, PatchDataset, check_depths, load_default, load_sources,
-                           make_datasets, mosaic, to_celsius)
+                           make_datasets, mosaic, to_celsius, worker_init)
 from .twin import load_twin
 from .model import DepthDifUNet, count_parameters, n_cond_channels
 from .latent import (DepthAutoencoder, LatentDiffusion, latent_cond_channels, latent_model, load_autoencoder,
@@ -30,16 +30,16 @@ from .latent import (DepthAutoencoder, LatentDiffusion, latent_cond_channels, la
 from .diffusion import LOSS_MODES, PARAMETERIZATIONS, SCHEDULES, diffusion_loss, loss_mask_for, make_schedule, masked_mse
 from .baselines import BASELINES, baseline_from_state, baseline_state
 from .metrics import skill_table
-from .sampling import (SAMPLERS, denoiser, evaluate, fit_residual_scale, fit_spread_scale, reconstruct, regress,
-                               score_baseline, score_floor, to_device, to_residual, with_first_guess)
+from .sampling import (SAMPLERS, FirstGuessCollate, denoiser, evaluate, fit_residual_scale, fit_spread_scale, materialize,
+                               reconstruct, regress, score_baseline, score_floor, to_device, to_residual, with_first_guess)
 
 # %% auto #0
-__all__ = ['OBJECTIVES', 'DATASETS', 'RENAMED', 'OBS_MASK_KEY', 'CHECKPOINT_FORMAT', 'RUN_CONTROL', 'resolve_device',
-           'check_device', 'setup_distributed', 'seed_everything', 'TrainConfig', 'list_param', 'notebook_parameters',
-           'build_model', 'warmup_cosine', 'train_loss', 'datasets_for', 'CheckpointError', 'rng_state',
-           'set_rng_state', 'save_checkpoint', 'load_checkpoint', 'ema_weights', 'first_guess_of', 'spread_scale_of',
-           'load_model', 'check_resumable', 'check_autoencoder', 'autoencoder_for', 'fit', 'test_scores', 'predict',
-           'cli_config', 'train_cli']
+__all__ = ['OBJECTIVES', 'DATASETS', 'RENAMED', 'OBS_MASK_KEY', 'CHECKPOINT_FORMAT', 'RUN_CONTROL', 'VAL_CACHE_BYTES',
+           'resolve_device', 'check_device', 'setup_distributed', 'seed_everything', 'TrainConfig', 'list_param',
+           'notebook_parameters', 'build_model', 'warmup_cosine', 'train_loss', 'datasets_for', 'CheckpointError',
+           'rng_state', 'set_rng_state', 'save_checkpoint', 'load_checkpoint', 'ema_weights', 'first_guess_of',
+           'spread_scale_of', 'load_model', 'check_resumable', 'check_autoencoder', 'autoencoder_for', 'fit',
+           'test_scores', 'predict', 'cli_config', 'train_cli']
 
 # %% ../nbs/10_train.ipynb #56a163a3
 def resolve_device(device:str='auto') -> torch.device:
@@ -147,7 +147,10 @@ class TrainConfig:
     out_dir: str = 'runs/default'         # the run folder
     device: str = 'auto'                  # 'auto' (a GPU if there is one), 'cpu', 'cuda' or 'cuda:N'
     resume: bool = False                  # continue the run in out_dir from its last checkpoint
-    num_workers: int = 0                  # DataLoader worker processes
+    num_workers: int = 0                  # DataLoader worker processes: read patches, draw masks and compute first guesses ahead of the steps
+    threads: int = 0                      # torch threads of each training process; 0: torch's default (OMP_NUM_THREADS, else one per core); 1 on a CPU shared with other work
+    compile: bool = False                 # torch.compile the network for training (a GPU: faster steps after a warm-up of about a minute)
+    channels_last: bool = False           # channels-last memory layout of the network (benchmarks/gpu_speed.py measures whether it helps)
 
     @property
     def latent_k(self) -> int:
@@ -212,7 +215,8 @@ class TrainConfig:
                   ('eval_samples', self.eval_samples >= 2, 'an integer >= 2 (an ensemble needs a spread)'),
                   ('eval_steps', 1 <= self.eval_steps <= self.timesteps, f'in 1..timesteps ({self.timesteps})'),
                   ('eval_patches', self.eval_patches >= 0, '>= 0 (0: all)'),
-                  ('out_dir', bool(self.out_dir.strip()), 'a folder'), ('num_workers', self.num_workers >= 0, '>= 0')]
+                  ('out_dir', bool(self.out_dir.strip()), 'a folder'), ('num_workers', self.num_workers >= 0, '>= 0'),
+                  ('threads', self.threads >= 0, '>= 0 (0: torch\'s default)')]
         for name, ok, want in checks:
             if not ok: raise ValueError(f"parameter {name}={getattr(self, name)!r} is invalid: must be {want}")
         self.depths = tuple(check_depths(self.depths).tolist())
@@ -304,14 +308,17 @@ def train_loss(model, batch:dict, schedule, cfg:TrainConfig, generator=None) -> 
     return diffusion_loss(denoiser(model, batch, key), target, mask, schedule, cfg.parameterization, generator=generator,
                           min_snr=cfg.min_snr)
 
-def datasets_for(cfg:TrainConfig, corruption:float|None=None, norm:Normalizer|None=None):
+def datasets_for(cfg:TrainConfig, corruption:float|None=None, norm:Normalizer|None=None,
+                 index='run', # folder of the cached patch index (`make_datasets`' cache); 'run': the run folder's `index/`; None: none
+                ):
     "Train/val/test datasets and normaliser of a run (optionally at another corruption, or with a trained model's `norm`)."
     ds = load_sources(cfg.thetao_path, cfg.sst_path, cfg.thetao_var, cfg.sst_var, cfg.sst_daily, cfg.lat, cfg.lon, cfg.time,
                       builtin=DATASETS[cfg.dataset])
     return make_datasets(ds, cfg.depths, cfg.patch_size, cfg.patch_stride, cfg.block, cfg.min_ocean, seed=cfg.seed,
                          corruption=cfg.corruption if corruption is None else corruption, ambient_extra=cfg.ambient_extra_corruption,
                          mask_kind=cfg.mask_kind, track_stride=cfg.track_stride, norm=norm, train_corruption=cfg.train_corruption or None,
-                         train_patch_stride=cfg.train_patch_stride or None, train_tiles=cfg.train_tiles, eval_patches=cfg.eval_patches)
+                         train_patch_stride=cfg.train_patch_stride or None, train_tiles=cfg.train_tiles, eval_patches=cfg.eval_patches,
+                         cache=Path(cfg.out_dir) / 'index' if index == 'run' else index, sources=[cfg.thetao_path, cfg.sst_path])
 
 # %% ../nbs/10_train.ipynb #88e2f18e
 class CheckpointError(ValueError):
@@ -381,7 +388,8 @@ def load_model(checkpoint, map_location='cpu', ema=True) -> tuple[DepthDifUNet|L
     return model.eval(), ck
 
 # %% ../nbs/10_train.ipynb #eef71ab8
-RUN_CONTROL = ('epochs', 'resume', 'out_dir', 'device', 'num_workers', 'eval_samples', 'eval_steps', 'keep_best', 'unet_baseline')
+RUN_CONTROL = ('epochs', 'resume', 'out_dir', 'device', 'num_workers', 'eval_samples', 'eval_steps', 'keep_best', 'unet_baseline',
+               'threads', 'compile', 'channels_last')  # how a run runs, not what it learns: free to change on resume
 
 def check_resumable(cfg:TrainConfig, saved:dict):
     "Raise CheckpointError naming the parameters where `cfg` differs from the checkpoint's config."
@@ -462,14 +470,21 @@ def _calibrate(out:Path, cfg:TrainConfig, val_set, norm:Normalizer, schedule, gu
     _write_atomic_text(out / 'config.json', json.dumps(asdict(cfg), indent=1))
 
 # %% ../nbs/10_train.ipynb #dd6c59c6
-def _train(cfg:TrainConfig, rank:int, world:int, device:torch.device, progress:bool) -> Path:
+VAL_CACHE_BYTES = 2 ** 30  # a validation split up to this size is held in memory with its first guesses (its masks are fixed)
+
+def _validation_data(val_set, guess, n_bytes=VAL_CACHE_BYTES):
+    "(data, guess) to score each epoch: the materialised split with its first guesses (guess None) if it fits `n_bytes`, else as it is."
+    one = sum(v.numel() * v.element_size() for v in val_set[0].values()) * 1.5      # and the first guess
+    return (materialize(val_set, guess, batch_size=64), None) if len(val_set) * one <= n_bytes else (val_set, guess)
+
+def _train(cfg:TrainConfig, rank:int, world:int, device:torch.device, progress:bool, index='run') -> Path:
     "Train one model (diffusion or regression) as `cfg` says into `cfg.out_dir`."
     ck = _open_run(cfg, rank)
+    if cfg.threads: torch.set_num_threads(cfg.threads)
     seed_everything(cfg.seed + rank)
-    out, (dsets, norm) = Path(cfg.out_dir), datasets_for(cfg)
+    out, (dsets, norm) = Path(cfg.out_dir), datasets_for(cfg, index=index)
     train_set = dsets['train'] if not cfg.max_patches else Subset(dsets['train'], range(min(cfg.max_patches, len(dsets['train']))))
     sampler = DistributedSampler(train_set, num_replicas=world, rank=rank, shuffle=True, seed=cfg.seed)
-    loader = DataLoader(train_set, batch_size=cfg.batch_size, sampler=sampler, num_workers=cfg.num_workers, drop_last=False)
     ae = None
     if cfg.latent:                                                      # the autoencoder first: trained (or copied) by rank 0
         if rank == 0: autoencoder_for(cfg, train_set, dsets['val'], norm, out, device, progress)
@@ -484,11 +499,19 @@ def _train(cfg:TrainConfig, rank:int, world:int, device:torch.device, progress:b
         guess.residual_scale = fit_residual_scale(guess, train_set)
     if cfg.latent and ck is None:                                       # the latent's statistics, before the EMA copies the model
         model.fit_latent_stats(with_first_guess(to_device(b, device), guess, OBS_MASK_KEY[cfg.loss]) for b in DataLoader(train_set, batch_size=256))
+    if cfg.channels_last: model = model.to(memory_format=torch.channels_last)
     ema = AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(cfg.ema_decay), use_buffers=True)
     net = DistributedDataParallel(model, device_ids=[device] if device.type == 'cuda' else None) if world > 1 else model
+    if cfg.compile: net = torch.compile(net)
     opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=cfg.lr, weight_decay=cfg.weight_decay)
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, warmup_cosine(cfg.epochs * len(loader), cfg.warmup_frac))
+    steps_per_epoch = math.ceil(len(sampler) / cfg.batch_size)                     # len(loader)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, warmup_cosine(cfg.epochs * steps_per_epoch, cfg.warmup_frac))
     schedule = make_schedule(cfg.schedule, cfg.timesteps)
+    # masks and first guesses are made where batches are assembled: in the workers when there are some, ahead of the steps
+    loader = DataLoader(train_set, batch_size=cfg.batch_size, sampler=sampler, num_workers=cfg.num_workers, drop_last=False,
+                        collate_fn=FirstGuessCollate(guess, OBS_MASK_KEY[cfg.loss]), worker_init_fn=worker_init,
+                        pin_memory=device.type == 'cuda')
+    val_data, val_guess = _validation_data(dsets['val'], guess) if rank == 0 else (None, None)
     start, best, history = 0, None, _history(out, ck)  # best: EMA weights of the epoch with the lowest validation RMSE
     if ck is not None:
         model.load_state_dict(ck['model']); ema.load_state_dict(ck['ema'])
@@ -503,7 +526,7 @@ def _train(cfg:TrainConfig, rank:int, world:int, device:torch.device, progress:b
         g = torch.Generator(device).manual_seed(cfg.seed * 100_003 + epoch * 101 + rank)
         net.train(); losses = []
         for batch in loader:
-            batch = with_first_guess(to_device(batch, device), guess, OBS_MASK_KEY[cfg.loss])
+            batch = to_device(batch, device)                                      # its first guess already made
             with amp: loss = train_loss(net, batch, schedule, cfg, generator=g)
             opt.zero_grad(set_to_none=True); loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
@@ -511,8 +534,8 @@ def _train(cfg:TrainConfig, rank:int, world:int, device:torch.device, progress:b
             losses.append(loss.item())
         train_seconds = time.time() - t0
         if rank == 0:
-            val = evaluate(ema.module, dsets['val'], norm, schedule, cfg.parameterization, 'ddim', cfg.val_steps, cfg.val_samples,
-                           batch_size=64, device=device, seed=cfg.seed, objective=cfg.objective, guess=guess)['hidden']
+            val = evaluate(ema.module, val_data, norm, schedule, cfg.parameterization, 'ddim', cfg.val_steps, cfg.val_samples,
+                           batch_size=64, device=device, seed=cfg.seed, objective=cfg.objective, guess=val_guess)['hidden']
             history.append(dict(epoch=epoch, train_loss=float(np.mean(losses)), lr=sched.get_last_lr()[0], val_rmse=val['rmse'],
                                 **{f'val_rmse_{d}m': v['rmse'] for d, v in val['per_depth'].items()}, train_seconds=train_seconds,
                                 seconds=time.time() - t0))
@@ -535,12 +558,16 @@ def fit(cfg:TrainConfig, progress=True) -> Path:
     "Train the model `cfg` describes (after its autoencoder, with `latent`) and, with `unet_baseline`, its deterministic U-Net twin into out_dir/unet; returns the run folder."
     cfg.validate(); check_autoencoder(cfg)
     rank, world, device = setup_distributed(cfg.device)
+    fresh = not Path(cfg.out_dir).exists()
     try:
         out = _train(cfg, rank, world, device, progress)
-        if cfg.unet_baseline and cfg.objective == 'diffusion':
+        if cfg.unet_baseline and cfg.objective == 'diffusion':                   # the twin reads the run's patch index
             twin = replace(cfg, objective='regression', out_dir=str(out / 'unet'), keep_best=True, val_samples=1, unet_baseline=False,
                            latent=False, autoencoder='')
-            _train(twin.validate(), rank, world, device, progress)
+            _train(twin.validate(), rank, world, device, progress, index=out / 'index')
+    except ValueError:                                  # refused before its first checkpoint (e.g. an autoencoder of other data): no trace left
+        if fresh and rank == 0 and not (Path(cfg.out_dir) / 'checkpoints').exists(): shutil.rmtree(cfg.out_dir, ignore_errors=True)
+        raise
     finally:
         if world > 1 and dist.is_initialized(): dist.destroy_process_group()
     return out
@@ -552,7 +579,7 @@ def test_scores(run, # a run folder written by `fit`
     run = Path(run)
     model, ck = load_model(run / 'checkpoints' / 'last.pt')
     cfg, dev = TrainConfig.from_dict(ck['config']), check_device(device)
-    dsets, norm = datasets_for(cfg, norm=Normalizer(**ck['norm']))
+    dsets, norm = datasets_for(cfg, norm=Normalizer(**ck['norm']), index=run / 'index')
     schedule, guess = make_schedule(cfg.schedule, cfg.timesteps), first_guess_of(ck)
     spread_scale = spread_scale_of(ck, 'ddim', cfg.eval_steps, cfg.eval_samples)
     name = 'latent_diffusion' if cfg.latent else 'diffusion' if cfg.objective == 'diffusion' else 'unet'

@@ -119,11 +119,14 @@ def notebook_parameters(nb:Path) -> str:
     return '\n'.join(rows)
 
 def fill(page:str, values:dict) -> str:
-    "Replace `<!-- NAME -->` markers of a hand-written page with generated text; every marker must be known."
+    "Replace `<!-- NAME -->` markers of a hand-written page with generated text, and `<!-- INCLUDE path -->` with a file under docs/ (a run's table)."
     def sub(m):
+        if m[1] == 'INCLUDE':
+            if not (DOCS / m[2]).exists(): raise SystemExit(f'<!-- INCLUDE {m[2]} -->: docs/{m[2]} does not exist (run what writes it)')
+            return (DOCS / m[2]).read_text()
         if m[1] not in values: raise SystemExit(f'unknown generated block <!-- {m[1]} -->')
         return values[m[1]]
-    return re.sub(r'<!-- ([A-Z_]+) -->', sub, page)
+    return re.sub(r'<!-- ([A-Z_]+)(?: ([\w./-]+))? -->', sub, page)
 
 def generated_blocks() -> dict:
     from depthdif.train import TrainConfig
@@ -192,10 +195,11 @@ def write_sources(run:bool, failed:list) -> Path:
     shutil.rmtree(SRC, ignore_errors=True); SRC.mkdir()
     (SRC / 'docs').mkdir()
     for png in DOCS.glob('*.png'): shutil.copy(png, SRC / 'docs')     # committed figures, linked as docs/NAME.png like in README.md
+    if (DOCS / 'results').exists():                                   # the runs' figures (their tables are INCLUDEd in pages)
+        shutil.copytree(DOCS / 'results', SRC / 'results', ignore=lambda d, names: [n for n in names if n.endswith(('.md', '.csv', '.json'))])
     titles = notebooks(run, failed)
     blocks = generated_blocks()
     for page in sorted(PAGES.glob('*.md')): (SRC / page.name).write_text(fill(page.read_text(), blocks))
-    if (DOCS / 'results.md').exists(): shutil.copy(DOCS / 'results.md', SRC / 'results.md')
     if not (SRC / 'results.md').exists() and 'results' not in titles: (SRC / 'results.md').write_text(RESULTS_STUB)
     if 'results' in titles: (SRC / 'results.md').unlink(missing_ok=True)   # the notebook is the page
     config = DOCS / '_site.yml'   # the base config plus what depends on the files present

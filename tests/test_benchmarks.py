@@ -60,3 +60,15 @@ def test_latent_benchmark_tables():
     assert 'autoencoder (all valid points)' in text and '0.31' in text
     assert latent_bench.verdict(results, dict(pixel=0.4, latent=0.1)).endswith('goal (>= 3x, <= +10 %) met')
     assert latent_bench.verdict(results, dict(pixel=0.2, latent=0.1)).endswith('not met')
+
+def test_data_scale_benchmark_runs_and_cleans_up(tmp_path):
+    "benchmarks/data_scale.py end to end on a tiny store: it prints its table and removes its temporary folder."
+    import sys
+    from conftest import run
+    r = run([sys.executable, str(ROOT / 'benchmarks/data_scale.py'), '--months', '2', '--res', '2', '--chunks', '1,50,30,30',
+             '--workers', '0', '--batches', '1', '--patch', '16', '--dir', str(tmp_path), '--json', str(tmp_path / 'out.json')])
+    assert '| workers | patches/s |' in r.stdout and 'removed' in r.stdout
+    assert [p.name for p in tmp_path.iterdir()] == ['out.json']                    # the store is gone
+    import json
+    res = json.loads((tmp_path / 'out.json').read_text())
+    assert res['runs'][0]['lazy'] and res['runs'][0]['patches_per_s'] > 0 and res['store']['uncompressed_gib'] > 0

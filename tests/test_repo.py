@@ -85,3 +85,22 @@ def test_train_loads_no_map_library():
                         'print(sorted({m.split(".")[0] for m in sys.modules} & {"cartopy", "cmocean", "matplotlib"}))'],
                        capture_output=True, text=True, check=True)
     assert r.stdout.strip() == '[]', r.stdout
+
+def test_readme_is_a_front_page():
+    "Under 10 KB, with both commands and the map of the package on its first screen."
+    readme = (ROOT / 'README.md').read_text()
+    first_screen = '\n'.join(readme.splitlines()[:45])
+    assert len(readme.encode()) < 10_000, len(readme.encode())
+    assert 'papermill nbs/train.ipynb' in first_screen and 'nbdev_test' in first_screen and '## Map of the package' in first_screen
+
+def test_readme_headline_is_what_the_run_wrote():
+    "The README's skill table for the embedded default repeats sample.ipynb's table of the main job, to the printed digits."
+    import pandas as pd
+    table = pd.read_csv(ROOT / 'docs/results/default/ddim25x8/skill_table.csv', index_col=0)
+    rows = {'deterministic U-Net twin': 'unet', 'diffusion (DepthDif)': 'diffusion', 'regression + OI residuals': 'regression_oi',
+            'SST regression': 'sst_regression', 'climatology': 'climatology'}
+    readme = (ROOT / 'README.md').read_text().split('**Embedded WOA + COADS default**')[1]
+    for label, name in rows.items():
+        line = next(l for l in readme.splitlines() if l.startswith(f'| {label} |'))
+        numbers = [float(x) for x in re.findall(r'\d+\.\d+', line.replace('**', ''))][:4]
+        assert numbers == [round(table.loc[name, c], 3) for c in ('10 m', '100 m', '500 m', 'rmse')], (label, numbers)
