@@ -93,13 +93,14 @@ def test_readme_is_a_front_page():
     assert len(readme.encode()) < 10_000, len(readme.encode())
     assert 'papermill nbs/train.ipynb' in first_screen and 'nbdev_test' in first_screen and '## Map of the package' in first_screen
 
-def test_readme_headline_is_what_the_run_wrote():
-    "The README's skill table for the embedded default repeats sample.ipynb's table of the main job, to the printed digits."
+@pytest.mark.parametrize('dataset, heading', [('default', '**Embedded WOA + COADS default**'), ('twin', '**Twin ocean**')])
+def test_readme_headline_is_what_the_run_wrote(dataset, heading):
+    "Each of the README's skill tables repeats sample.ipynb's table of that dataset's main job, to the printed digits."
     import pandas as pd
-    table = pd.read_csv(ROOT / 'docs/results/default/ddim25x8/skill_table.csv', index_col=0)
+    table = pd.read_csv(ROOT / f'docs/results/{dataset}/ddim25x8/skill_table.csv', index_col=0)
     rows = {'deterministic U-Net twin': 'unet', 'diffusion (DepthDif)': 'diffusion', 'regression + OI residuals': 'regression_oi',
             'SST regression': 'sst_regression', 'climatology': 'climatology'}
-    readme = (ROOT / 'README.md').read_text().split('**Embedded WOA + COADS default**')[1]
+    readme = (ROOT / 'README.md').read_text().split(heading)[1]
     for label, name in rows.items():
         line = next(l for l in readme.splitlines() if l.startswith(f'| {label} |'))
         numbers = [float(x) for x in re.findall(r'\d+\.\d+', line.replace('**', ''))][:4]
