@@ -6,6 +6,7 @@
 from __future__ import annotations
 import glob, hashlib, json, os, pickle, tempfile, warnings
 from collections.abc import Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, asdict
 from importlib.resources import files
 from pathlib import Path
@@ -22,7 +23,7 @@ from .masking import MASK_KINDS, track_mask, profile_mask, column_mask, further_
 # %% auto #0
 __all__ = ['FERRET_DIR', 'DEFAULT_FILE', 'DEFAULT_DEPTHS', 'CLIMATOLOGY_YEAR', 'THETAO_NAMES', 'SST_NAMES', 'THETAO_VARS',
            'SST_VARS', 'PLAUSIBLE_CELSIUS', 'SST_DAILY', 'SST_COVERAGE_WARN', 'SPLITS', 'INDEX_VERSION', 'expand_paths',
-           'open_files', 'find_var', 'standardise_coords', 'to_celsius', 'regrid', 'read_ferret_sources',
+           'open_files', 'find_var', 'standardise_coords', 'to_celsius', 'regrid', 'read_ferret_sources', 'atomic_path',
            'write_atomic', 'default_path', 'build_default', 'build_default_cli', 'fill_nearest', 'load_default',
            'open_reanalysis', 'mid_month', 'monthly', 'open_ostia', 'open_en4', 'bin_profiles', 'write_sample_sources',
            'subset', 'sst_coverage', 'load_sources', 'check_depths', 'select_depths', 'split_map', 'patch_origins',
@@ -210,17 +211,23 @@ def read_ferret_sources(src_dir=FERRET_DIR) -> xr.Dataset:
     return ds
 
 # %% ../nbs/01_data.ipynb #f49025b9
-def write_atomic(ds:xr.Dataset, path, encoding=None) -> Path:
-    "Write `ds` to NetCDF through a temporary file and a rename, so a failure leaves nothing half-written."
+@contextmanager
+def atomic_path(path, # the file to write
+                suffix:str='.tmp', # of the temporary file (a writer that adds its own extension needs it, e.g. '.npz')
+               ):
+    "A temporary path beside `path` to write to, renamed onto `path` (mode 644) when the block ends and removed if it fails: a crash never leaves `path` half-written. Every atomic write of the package goes through it."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(suffix='.nc.tmp', dir=path.parent); os.close(fd)
+    fd, tmp = tempfile.mkstemp(prefix=path.name + '.', suffix=suffix, dir=path.parent); os.close(fd)
     try:
-        ds.to_netcdf(tmp, encoding=encoding, engine='netcdf4')
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
+        yield Path(tmp)
+        os.chmod(tmp, 0o644); os.replace(tmp, path)
     finally:
         if os.path.exists(tmp): os.remove(tmp)
-    return path
+
+def write_atomic(ds:xr.Dataset, path, encoding=None) -> Path:
+    "Write `ds` to NetCDF through a temporary file and a rename, so a failure leaves nothing half-written."
+    with atomic_path(path, '.nc.tmp') as tmp: ds.to_netcdf(tmp, encoding=encoding, engine='netcdf4')
+    return Path(path)
 
 def default_path() -> Path:
     "Path of the embedded default file inside the installed package."
@@ -913,15 +920,9 @@ def _save_index(path:Path|None, ocean, splits, block, origins, norm:Normalizer|N
     "Write the index atomically; a folder that cannot be written is warned about, not fatal."
     if path is None: return
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(suffix='.npz.tmp', dir=path.parent); os.close(fd)
-        try:
-            with open(tmp, 'wb') as f:
-                np.savez(f, ocean=ocean, splits=splits.astype('int8'), block=block, norm=json.dumps(asdict(norm)) if norm else '',
-                         **{f'origins_{s}': np.asarray(o, 'int64').reshape(-1, 2) for s, o in origins.items()})
-            os.replace(tmp, path)
-        finally:
-            if os.path.exists(tmp): os.remove(tmp)
+        with atomic_path(path) as tmp, open(tmp, 'wb') as f:
+            np.savez(f, ocean=ocean, splits=splits.astype('int8'), block=block, norm=json.dumps(asdict(norm)) if norm else '',
+                     **{f'origins_{s}': np.asarray(o, 'int64').reshape(-1, 2) for s, o in origins.items()})
     except OSError as e: warnings.warn(f"could not cache the patch index in {path.parent}: {e}")
 
 # %% ../nbs/01_data.ipynb #9c7bf887

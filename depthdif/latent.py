@@ -4,7 +4,7 @@
 
 # %% ../nbs/06_latent.ipynb #d1859618
 from __future__ import annotations
-import json, math, os, time
+import json, math, time
 from dataclasses import asdict
 from pathlib import Path
 
@@ -16,12 +16,12 @@ from torch import Tensor
 from torch.utils.data import DataLoader
 from tqdm.auto import tqdm
 
-from .data import Normalizer
+from .data import Normalizer, atomic_path
 from .model import DepthDifUNet, conditioning, n_cond_channels, zero_init
 from .diffusion import masked_mse
 
 # %% auto #0
-__all__ = ['AE_FORMAT', 'fill_invalid', 'DepthAutoencoder', 'autoencode', 'ae_loss', 'save_atomic', 'freeze',
+__all__ = ['AE_FORMAT', 'fill_invalid', 'DepthAutoencoder', 'autoencode', 'ae_loss', 'save_atomic', 'freeze', 'read_checkpoint',
            'read_autoencoder_checkpoint', 'load_autoencoder', 'reconstruction_rmse', 'train_autoencoder',
            'latent_cond_channels', 'LatentDiffusion', 'latent_model']
 
@@ -111,29 +111,30 @@ AE_FORMAT = 'depthdif-autoencoder-v1'
 
 def save_atomic(path, state:dict) -> Path:
     "`torch.save` through a temporary file in the same folder and a rename, so a crash mid-write leaves the previous file intact."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + f'.tmp{os.getpid()}')
-    try:
-        torch.save(state, tmp)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists(): tmp.unlink()
-    return path
+    with atomic_path(path) as tmp: torch.save(state, tmp)
+    return Path(path)
 
 def freeze(ae:nn.Module) -> nn.Module:
     "The module in eval mode with no trainable parameter; returns it."
     for p in ae.parameters(): p.requires_grad_(False)
     return ae.eval()
 
+def read_checkpoint(path, format:str, # the `format` entry the file must hold
+                    what:str='checkpoint', # its name in the messages
+                    error:type=ValueError, # raised for an unreadable file or another format (FileNotFoundError if there is none)
+                    map_location='cpu') -> dict:
+    "The dict of a DepthDif checkpoint file of `format` (weights_only=True), refused by name if it is not one; `10_train`'s checkpoints use it too."
+    path = Path(path)
+    if not path.exists(): raise FileNotFoundError(f"no {what} at {path}")
+    try: ck = torch.load(path, map_location=map_location, weights_only=True)
+    except Exception as e: raise error(f"{what} {path} is corrupt or unreadable ({type(e).__name__}: {str(e)[:200]})") from e
+    if not isinstance(ck, dict) or ck.get('format') != format:
+        raise error(f"{path} is not a DepthDif {what} (format {ck.get('format') if isinstance(ck, dict) else type(ck).__name__!r})")
+    return ck
+
 def read_autoencoder_checkpoint(path, map_location='cpu') -> dict:
     "The checked dict of an autoencoder checkpoint (weights_only=True), refused by name if it is not one."
-    path = Path(path)
-    if not path.exists(): raise FileNotFoundError(f"no autoencoder checkpoint at {path}")
-    try: ck = torch.load(path, map_location=map_location, weights_only=True)
-    except Exception as e: raise ValueError(f"autoencoder checkpoint {path} is corrupt or unreadable ({type(e).__name__}: {str(e)[:200]})") from e
-    if not isinstance(ck, dict) or ck.get('format') != AE_FORMAT:
-        raise ValueError(f"{path} is not a DepthDif autoencoder checkpoint (format {ck.get('format') if isinstance(ck, dict) else type(ck).__name__!r})")
-    return ck
+    return read_checkpoint(path, AE_FORMAT, 'autoencoder checkpoint', map_location=map_location)
 
 def load_autoencoder(path, map_location='cpu') -> tuple[DepthAutoencoder, dict]:
     "(autoencoder with the weights of its best validation epoch, frozen, checkpoint dict) from an autoencoder checkpoint."

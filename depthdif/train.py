@@ -22,11 +22,11 @@ from tqdm.auto import tqdm
 
 from .masking import MASK_KINDS
 from .data import (DEFAULT_DEPTHS, SST_DAILY, Normalizer, PatchDataset, check_depths, load_default, load_sources,
-                           make_datasets, mosaic, to_celsius, worker_init)
+                           make_datasets, mosaic, to_celsius, worker_init, atomic_path)
 from .twin import load_twin
 from .model import DepthDifUNet, count_parameters, n_cond_channels
 from .latent import (DepthAutoencoder, LatentDiffusion, latent_cond_channels, latent_model, load_autoencoder,
-                             read_autoencoder_checkpoint, save_atomic, train_autoencoder)
+                             read_autoencoder_checkpoint, read_checkpoint, save_atomic, train_autoencoder)
 from .diffusion import LOSS_MODES, PARAMETERIZATIONS, SCHEDULES, diffusion_loss, loss_mask_for, make_schedule, masked_mse
 from .baselines import BASELINES, baseline_from_state, baseline_state
 from .metrics import skill_table
@@ -349,13 +349,7 @@ _REQUIRED = ('model', 'ema', 'optimizer', 'scheduler', 'epoch', 'config', 'norm'
 
 def load_checkpoint(path, map_location='cpu') -> dict:
     "Load and check a DepthDif checkpoint (weights_only=True)."
-    path = Path(path)
-    if not path.exists(): raise FileNotFoundError(f"no checkpoint at {path}")
-    try: ck = torch.load(path, map_location=map_location, weights_only=True)
-    except Exception as e:
-        raise CheckpointError(f"checkpoint {path} is corrupt or unreadable ({type(e).__name__}: {str(e)[:200]})") from e
-    if not isinstance(ck, dict) or ck.get('format') != CHECKPOINT_FORMAT:
-        raise CheckpointError(f"{path} is not a DepthDif checkpoint (format {ck.get('format') if isinstance(ck, dict) else type(ck).__name__!r})")
+    ck = read_checkpoint(path, CHECKPOINT_FORMAT, 'checkpoint', CheckpointError, map_location)
     missing = [k for k in _REQUIRED if k not in ck]
     if missing: raise CheckpointError(f"checkpoint {path} lacks {missing}")
     return ck
@@ -401,9 +395,7 @@ def check_resumable(cfg:TrainConfig, saved:dict):
 # %% ../nbs/10_train.ipynb #248143b3
 def _write_atomic_text(path:Path, text:str):
     "Write `text` to `path` through a temporary file and a rename."
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + f'.tmp{os.getpid()}')
-    tmp.write_text(text); os.replace(tmp, path)
+    with atomic_path(path) as tmp: tmp.write_text(text)
 
 def _open_run(cfg:TrainConfig, rank:int) -> dict|None:
     "The checkpoint to resume from (or None), after refusing to overwrite a run and removing what a killed process left."

@@ -4,7 +4,7 @@
 
 # %% ../nbs/03_twin.ipynb #c8c77cf7
 from __future__ import annotations
-import json, os, sys, tempfile
+import json, sys
 from dataclasses import dataclass, asdict, replace as dataclass_replace
 from importlib.metadata import version, PackageNotFoundError
 from importlib.resources import files
@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from .data import DEFAULT_DEPTHS, _PACKING, write_atomic
+from .data import DEFAULT_DEPTHS, _PACKING, atomic_path, write_atomic
 
 # %% auto #0
 __all__ = ['OMEGA', 'EARTH_RADIUS', 'G', 'TWIN_FILE', 'QGConfig', 'snapshot_times', 'segment_bounds', 'make_model',
@@ -83,11 +83,7 @@ def streamfunction(m) -> np.ndarray:
 # %% ../nbs/03_twin.ipynb #84fdca8d
 def _save_npz(path, **arrays):
     "`np.savez` through a temporary file and a rename, so an interrupted run leaves no half-written segment."
-    fd, tmp = tempfile.mkstemp(suffix='.npz', dir=Path(path).parent); os.close(fd)
-    try:
-        np.savez(tmp, **arrays); os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp): os.remove(tmp)
+    with atomic_path(path, '.npz') as tmp: np.savez(tmp, **arrays)        # the suffix np.savez would otherwise append
 
 def run_qg(cfg:QGConfig, run_dir, progress=True) -> Path:
     "Integrate `cfg`, saving each segment's snapshots and final PV to `run_dir`; resumes after the last finished segment."
