@@ -7,8 +7,9 @@ split's hidden points at 95 % track corruption next to the regression + OI first
 Each lever is a set of overrides of `TrainConfig()`, the main job (50 epochs, refining regression + OI); the benchmark
 trains the diffusion model alone (no U-Net twin). A run folder per lever goes under --out; a finished lever is read
 back, an interrupted one resumes. Prints a markdown table (all-depth RMSE in °C of the 8-member DDIM-25 and DDPM-5
-ensemble means and of OI) and writes levers.json and levers.md there; `--publish DIR` also copies both to DIR (the
-docs' results page reads docs/results/levers.md). On 2 CPU cores a 50-epoch lever takes about 5 minutes with its scoring, `large_patches`,
+ensemble means and of OI) and writes levers.json, levers.md and learning_curve.md (the `tiles_*` runs next to the main job)
+there; `--publish DIR` also copies them to DIR (the docs' results page includes docs/results/levers.md and
+learning_curve.md). On 2 CPU cores a 50-epoch lever takes about 5 minutes with its scoring, `large_patches`,
 `long_training` and `dense_patches_long` about 10, `keep_best` 13: the first fifteen about 1 h 30 min, the four
 `tiles_*` runs of the learning curve 19 min.
 """
@@ -45,6 +46,8 @@ LEVERS = {  # name: (what it tries, TrainConfig overrides)
     'tiles_half_steps':   ('half the training tiles, the same optimiser steps', dict(train_tiles=0.5, epochs=112)),
     'tiles_quarter_steps': ('a quarter of the training tiles, the same optimiser steps', dict(train_tiles=0.25, epochs=242)),
 }
+# the learning curve's table, smallest training geography first, ending with the main job and its 100-epoch lever
+CURVE = ('tiles_quarter', 'tiles_quarter_steps', 'tiles_half', 'tiles_half_steps', 'default', 'long_training')
 ENSEMBLES = {'ddim25x8': dict(sampler='ddim', steps=25, n_samples=8), 'ddpm5x8': dict(sampler='ddpm', steps=5, n_samples=8)}
 
 def run_lever(name:str, out:Path) -> dict:
@@ -78,14 +81,18 @@ if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('levers', nargs='*', help=f"some of {', '.join(LEVERS)} (default: all)")
     ap.add_argument('--out', default='runs/levers', help='folder of the lever runs')
-    ap.add_argument('--publish', default='', help='also copy levers.json and levers.md to this folder (docs/results for the docs)')
+    ap.add_argument('--publish', default='', help='also copy levers.json, levers.md and learning_curve.md to this folder (docs/results for the docs)')
     args = ap.parse_args()
     unknown = [l for l in args.levers if l not in LEVERS]
     if unknown: ap.error(f"unknown lever(s) {unknown}; known: {', '.join(LEVERS)}")
     out = Path(args.out); out.mkdir(parents=True, exist_ok=True)
     results = [run_lever(name, out) for name in (args.levers or LEVERS)]
-    (out / 'levers.json').write_text(json.dumps(results, indent=1)); (out / 'levers.md').write_text(table(results) + '\n')
+    by_name = {r['lever']: r for r in results}
+    tables = {'levers.md': table([r for r in results if not r['lever'].startswith('tiles_')]),
+              'learning_curve.md': table([by_name[n] for n in CURVE if n in by_name])}
+    (out / 'levers.json').write_text(json.dumps(results, indent=1))
+    for f, t in tables.items(): (out / f).write_text(t + '\n')
     if args.publish:
         Path(args.publish).mkdir(parents=True, exist_ok=True)
-        for f in ('levers.json', 'levers.md'): shutil.copy(out / f, Path(args.publish) / f)
-    print(table(results))
+        for f in ('levers.json', *tables): shutil.copy(out / f, Path(args.publish) / f)
+    print('\n\n'.join(tables.values()))

@@ -28,6 +28,11 @@ def test_table_reports_ratio_to_oi():
     no_oi = dict(r, scores=dict(ddim25x8=scored(1.2), ddpm5x8=scored(1.1)))
     assert '| 1.200 | 1.100 | – | – | 1,000 | 3 |' in levers.table([no_oi]).splitlines()[-1]
 
+def test_learning_curve_lists_every_tiles_lever():
+    "The learning curve's table holds every `tiles_*` lever and the main job; the levers' table gets the rest."
+    assert set(levers.CURVE) <= set(levers.LEVERS) and 'default' in levers.CURVE
+    assert {n for n in levers.LEVERS if n.startswith('tiles_')} <= set(levers.CURVE)
+
 spec_latent = importlib.util.spec_from_file_location('latent_benchmark', ROOT / 'benchmarks/latent.py')
 latent_bench = importlib.util.module_from_spec(spec_latent); spec_latent.loader.exec_module(latent_bench)
 
