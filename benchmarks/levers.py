@@ -6,12 +6,13 @@ split's hidden points at 95 % track corruption next to the regression + OI first
 
 Each lever is a set of overrides of `TrainConfig()`, the main job (50 epochs, refining regression + OI); the benchmark
 trains the diffusion model alone (no U-Net twin). A run folder per lever goes under --out; a finished lever is read
-back, an interrupted one resumes. Prints a markdown table (all-depth RMSE in °C of the 8-member DDIM-25 and DDPM-5
+back (from its folder, or from the levers.json published under --publish, so that the runs can span machines), an
+interrupted one resumes. Prints a markdown table (all-depth RMSE in °C of the 8-member DDIM-25 and DDPM-5
 ensemble means and of OI) and writes levers.json, levers.md and learning_curve.md (the `tiles_*` runs next to the main job)
 there; `--publish DIR` also copies them to DIR (the docs' results page includes docs/results/levers.md and
-learning_curve.md). On 2 CPU cores a 50-epoch lever takes about 5 minutes with its scoring, `large_patches`,
-`long_training` and `dense_patches_long` about 10, `keep_best` 13: the first fifteen about 1 h 30 min, the four
-`tiles_*` runs of the learning curve 19 min.
+learning_curve.md). On this project's 2-core CPU machine, two levers at a time with one torch thread each, a 50-epoch
+lever took 6–16 min with its scoring, `dense_patches_long` 43, `large_patches` 31, `keep_best` 26, `long_training` 24;
+eighteen levers about 2 h 35 min (2026-12-01).
 """
 import argparse, json, shutil, time
 from pathlib import Path
@@ -50,10 +51,18 @@ LEVERS = {  # name: (what it tries, TrainConfig overrides)
 CURVE = ('tiles_quarter', 'tiles_quarter_steps', 'tiles_half', 'tiles_half_steps', 'default', 'long_training')
 ENSEMBLES = {'ddim25x8': dict(sampler='ddim', steps=25, n_samples=8), 'ddpm5x8': dict(sampler='ddpm', steps=5, n_samples=8)}
 
-def run_lever(name:str, out:Path) -> dict:
-    "Train (or resume, or read back) lever `name` under `out/name` and score it on the test split."
+def published_results(folder:str) -> dict:
+    "The levers already published in `folder`/levers.json whose overrides are still the lever's: {name: result}."
+    path = Path(folder) / 'levers.json'
+    if not folder or not path.exists(): return {}
+    same = lambda r: r['lever'] in LEVERS and r['overrides'] == json.loads(json.dumps(LEVERS[r['lever']][1]))
+    return {r['lever']: r for r in json.loads(path.read_text()) if same(r)}
+
+def run_lever(name:str, out:Path, published:dict={}) -> dict:
+    "Train (or resume, or read back from its folder or `published`) lever `name` under `out/name` and score it on the test split."
     done, checkpoint = out / name / 'result.json', out / name / 'checkpoints' / 'last.pt'
     if done.exists(): return json.loads(done.read_text())
+    if name in published: return published[name]
     cfg = TrainConfig.from_dict({**RUN, **LEVERS[name][1], 'out_dir': str(out / name), 'resume': checkpoint.exists()})
     t0 = time.time(); fit(cfg); train_s = time.time() - t0
     model, ck = load_model(checkpoint)
@@ -86,8 +95,9 @@ if __name__ == '__main__':
     unknown = [l for l in args.levers if l not in LEVERS]
     if unknown: ap.error(f"unknown lever(s) {unknown}; known: {', '.join(LEVERS)}")
     out = Path(args.out); out.mkdir(parents=True, exist_ok=True)
-    results = [run_lever(name, out) for name in (args.levers or LEVERS)]
-    by_name = {r['lever']: r for r in results}
+    published = published_results(args.publish)
+    by_name = {**published, **{name: run_lever(name, out, published) for name in (args.levers or LEVERS)}}
+    results = [by_name[n] for n in LEVERS if n in by_name]   # with those published before, in the levers' order
     tables = {'levers.md': table([r for r in results if not r['lever'].startswith('tiles_')]),
               'learning_curve.md': table([by_name[n] for n in CURVE if n in by_name])}
     (out / 'levers.json').write_text(json.dumps(results, indent=1))

@@ -33,6 +33,16 @@ def test_learning_curve_lists_every_tiles_lever():
     assert set(levers.CURVE) <= set(levers.LEVERS) and 'default' in levers.CURVE
     assert {n for n in levers.LEVERS if n.startswith('tiles_')} <= set(levers.CURVE)
 
+def test_published_levers_are_read_back(tmp_path):
+    "A lever published earlier is read back instead of retrained, unless its overrides have changed since."
+    kept = dict(lever='half_width', overrides={'channels': [16, 32, 64]})  # as JSON holds the tuple (16, 32, 64)
+    stale = dict(lever='weight_decay', overrides={'weight_decay': 0.1})
+    (tmp_path / 'levers.json').write_text(levers.json.dumps([kept, stale]))
+    published = levers.published_results(str(tmp_path))
+    assert list(published) == ['half_width']
+    assert levers.run_lever('half_width', tmp_path / 'runs', published) == kept
+    assert levers.published_results('') == {} and levers.published_results(str(tmp_path / 'none')) == {}
+
 spec_latent = importlib.util.spec_from_file_location('latent_benchmark', ROOT / 'benchmarks/latent.py')
 latent_bench = importlib.util.module_from_spec(spec_latent); spec_latent.loader.exec_module(latent_bench)
 
