@@ -11,8 +11,8 @@ interrupted one resumes. Prints a markdown table (all-depth RMSE in °C of the 8
 ensemble means and of OI) and writes levers.json, levers.md and learning_curve.md (the `tiles_*` runs next to the main job)
 there; `--publish DIR` also copies them to DIR (the docs' results page includes docs/results/levers.md and
 learning_curve.md). On this project's 2-core CPU machine, two levers at a time with one torch thread each, a 50-epoch
-lever took 6–16 min with its scoring, `dense_patches_long` 43, `large_patches` 31, `keep_best` 26, `long_training` 24;
-eighteen levers about 2 h 35 min (2026-12-01).
+lever trained in 5–16 min, `dense_patches_long` in 43, `large_patches` 31, `keep_best` 26, `long_training` 24; all
+nineteen with their scoring took about 2 h 50 min (2026-12-01).
 """
 import argparse, json, shutil, time
 from pathlib import Path
