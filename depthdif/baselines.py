@@ -72,7 +72,7 @@ class Baseline:
         return self
 
     def predict(self, batch:dict, # batch-contract dict (B, C, H, W), normalised units
-               ) -> Tensor: # (B, C, H, W) dense field, = x where observed, 0 outside y_valid_mask
+               ) -> Tensor: # (B, C, H, W) dense field, = x where observed, 0 outside the sea (`ocean_mask`, else y_valid_mask)
         "Fill the gaps of `batch`."
         b = self._collect(batch)
         return self._field(b, self._fill(b), batch['x'])
@@ -85,7 +85,7 @@ class Baseline:
 
     @staticmethod
     def _field(b, fill, like) -> Tensor: # (B, C, H, W) float32 on `like`'s device: x where observed, `fill` elsewhere, 0 where invalid
-        pred = np.where(b['y_valid_mask'], np.where(b['x_valid_mask'], b['x'], fill), 0).astype('float32')
+        pred = np.where(b.get('ocean_mask', b['y_valid_mask']), np.where(b['x_valid_mask'], b['x'], fill), 0).astype('float32')
         return torch.from_numpy(pred).to(like.device if isinstance(like, Tensor) else 'cpu')
 
 # %% ../nbs/07_baselines.ipynb #4d34e767
@@ -342,9 +342,11 @@ class RegressionOI(RegressionInterp):
         first_guess = self.regression._fill(b)
         value = np.where(b['x_valid_mask'], b['x'], b['y'])                 # observations where observed, truth elsewhere
         residual = np.where(b['y_valid_mask'], value - first_guess, 0)
-        hidden = b['y_valid_mask'] & ~b['x_valid_mask']
+        seen, hidden = b['x_valid_mask'], b['y_valid_mask'] & ~b['x_valid_mask']
+        if not hidden.any() and 'x_ambient_mask' in b:                      # no truth beyond the observations: cross-validate on them
+            seen = b['x_ambient_mask'] & b['x_valid_mask']; hidden = b['x_valid_mask'] & ~seen
         rows = np.sort(np.random.default_rng(0).choice(len(residual), min(len(residual), self.grid_patches), replace=False))
-        self.mse = oi_grid_mse(residual[rows], b['x_valid_mask'][rows], hidden[rows], self.length_scales, self.noise_ratios)  # (n_L, n_λ, C)
+        self.mse = oi_grid_mse(residual[rows], seen[rows], hidden[rows], self.length_scales, self.noise_ratios)  # (n_L, n_λ, C)
         best = self.mse.reshape(-1, self.mse.shape[-1]).argmin(0)                                           # (C,)
         self.length_scale = self.length_scales[best // len(self.noise_ratios)]
         self.noise_ratio = self.noise_ratios[best % len(self.noise_ratios)]

@@ -22,14 +22,14 @@ from .masking import MASK_KINDS, track_mask, profile_mask, column_mask, further_
 
 # %% auto #0
 __all__ = ['FERRET_DIR', 'DEFAULT_FILE', 'DEFAULT_DEPTHS', 'CLIMATOLOGY_YEAR', 'THETAO_NAMES', 'SST_NAMES', 'THETAO_VARS',
-           'SST_VARS', 'PLAUSIBLE_CELSIUS', 'SST_DAILY', 'SST_COVERAGE_WARN', 'SPLITS', 'INDEX_VERSION', 'expand_paths',
-           'open_files', 'find_var', 'standardise_coords', 'to_celsius', 'regrid', 'read_ferret_sources', 'atomic_path',
-           'write_atomic', 'default_path', 'build_default', 'build_default_cli', 'fill_nearest', 'load_default',
-           'open_reanalysis', 'mid_month', 'monthly', 'open_ostia', 'open_en4', 'bin_profiles', 'write_sample_sources',
-           'subset', 'sst_coverage', 'load_sources', 'check_depths', 'select_depths', 'split_map', 'patch_origins',
-           'split_patches', 'keep_tiles', 'as_numpy', 'mosaic', 'Normalizer', 'is_lazy', 'compute_windows',
-           'month_blocks', 'read_windows', 'PatchKeys', 'fresh_file_cache', 'reopened', 'worker_init', 'PatchDataset',
-           'index_key', 'make_datasets']
+           'SST_VARS', 'PLAUSIBLE_CELSIUS', 'SST_DAILY', 'SST_COVERAGE_WARN', 'SPLITS', 'INDEX_VERSION',
+           'PROFILE_SPLITS', 'expand_paths', 'open_files', 'find_var', 'standardise_coords', 'to_celsius', 'regrid',
+           'read_ferret_sources', 'atomic_path', 'write_atomic', 'default_path', 'build_default', 'build_default_cli',
+           'fill_nearest', 'load_default', 'open_reanalysis', 'mid_month', 'monthly', 'open_ostia', 'open_en4',
+           'bin_profiles', 'write_sample_sources', 'subset', 'sst_coverage', 'load_sources', 'load_surface',
+           'check_depths', 'select_depths', 'split_map', 'patch_origins', 'split_patches', 'keep_tiles', 'as_numpy',
+           'mosaic', 'Normalizer', 'is_lazy', 'compute_windows', 'month_blocks', 'read_windows', 'PatchKeys',
+           'fresh_file_cache', 'reopened', 'worker_init', 'PatchDataset', 'index_key', 'make_datasets']
 
 # %% ../nbs/01_data.ipynb #5e37d197
 FERRET_DIR = Path('/usr/share/ferret-vis/data')  # where Debian's `ferret-datasets` installs WOA and COADS
@@ -512,6 +512,16 @@ def load_sources(thetao_path='', # reanalysis file/glob/list; '' with sst_path '
                       "the rest is treated as unmeasured SST (eo_valid_mask False)")
     return xr.Dataset(dict(thetao=thetao, sst=sst))
 
+# %% ../nbs/01_data.ipynb #0b5e7a05
+def load_surface(sst_path, # SST file/glob/list (OSTIA L4 or any CF SST)
+                 sst_var:str='', sst_daily:str='mid_month', # as `load_sources` takes them
+                 lat=(), lon=(), time=(), # region and period, see `subset`
+                ) -> xr.Dataset: # `sst` (time, lat, lon) °C on its own grid, lazy
+    "The SST alone, on its own grid, for the region and period: what a run that learns from profiles alone (`obs_only`) reads."
+    sst = subset(open_ostia(sst_path, daily=sst_daily, var=sst_var), lat, lon, time)
+    if not sst.notnull().any(): raise ValueError(f"the SST input {sst_path} holds no value in the region and period asked for")
+    return sst.to_dataset()
+
 # %% ../nbs/01_data.ipynb #beede046
 def check_depths(depths) -> np.ndarray:
     "`depths` (m) as a float array, refused by name unless a non-empty, strictly increasing list of depths >= 0."
@@ -832,12 +842,13 @@ class PatchDataset(torch.utils.data.Dataset):
                  seed=0, fixed_masks=False,
                  obs=None,                # optional (obs (T, C, H, W) °C, obs_mask) from bin_profiles, replacing synthetic masks
                  valid=None,              # (T, C, H, W) bool, where the field exists; None: where `thetao` is finite (no truth: inference)
-                 eo_valid=None):          # (T, H, W) bool, where `sst` is measured (False where gap-filled); None: wherever it is finite
+                 eo_valid=None,           # (T, H, W) bool, where `sst` is measured (False where gap-filled); None: wherever it is finite
+                 known=None):             # (T, C, H, W) bool, where `thetao` holds the truth (profiles: their cells); None: wherever the field exists
         bounds = np.atleast_1d(np.asarray(corruption, float))  # (1,) a fraction or (2,) a (lo, hi) range
         if bounds.size not in (1, 2) or not 0 <= bounds[0] <= bounds[-1] < 1: raise ValueError(f"corruption must be in [0, 1) (or a (lo, hi) pair in it), got {corruption}")
         if not 0 <= ambient_extra < 1: raise ValueError(f"ambient_extra must be in [0, 1), got {ambient_extra}")
         if mask_kind not in MASK_KINDS: raise ValueError(f"unknown mask_kind {mask_kind!r}: use one of {MASK_KINDS}")
-        self.thetao, self.sst, self.valid, self.eo_valid = map(_array, (thetao, sst, valid, eo_valid))
+        self.thetao, self.sst, self.valid, self.eo_valid, self.known = map(_array, (thetao, sst, valid, eo_valid, known))
         self.obs = None if obs is None else tuple(map(_array, obs))
         self.lat, self.lon = np.asarray(lat, 'float32'), np.asarray(lon, 'float32')
         self.doy = pd.DatetimeIndex(np.asarray(time)).dayofyear.values.astype('float32')
@@ -852,10 +863,12 @@ class PatchDataset(torch.utils.data.Dataset):
     def lazy(self) -> bool: return is_lazy(self.thetao)
     def reopen(self):
         "Read through this process's own file handles from now on (a forked `DataLoader` worker: see `worker_init`)."
-        for name in ('thetao', 'sst', 'valid', 'eo_valid', 'obs'): setattr(self, name, reopened(getattr(self, name)))
+        for name in ('thetao', 'sst', 'valid', 'eo_valid', 'known', 'obs'): setattr(self, name, reopened(getattr(self, name)))
+
+    def _rng(self, idx): return np.random.default_rng([self.seed, idx] if self.fixed_masks else [self.seed, self.epoch, idx])
 
     def _masks(self, idx, ocean, y_valid):
-        rng = np.random.default_rng([self.seed, idx] if self.fixed_masks else [self.seed, self.epoch, idx])
+        rng = self._rng(idx)
         corruption = self.corruption if np.isscalar(self.corruption) else rng.uniform(*self.corruption)
         if self.mask_kind == 'track':
             m = column_mask(track_mask(ocean, corruption, self.track_stride, seed=rng), y_valid)
@@ -868,23 +881,24 @@ class PatchDataset(torch.utils.data.Dataset):
         win = (slice(i, i + self.p), slice(j, j + self.p))
         cube, plane = (t, slice(None)) + win, (t,) + win                       # (C, p, p) and (p, p) windows of month t
         ob, ob_mask = self.obs if self.obs is not None else (None, None)
-        th, valid, eo, eo_ok, ob, ob_mask = read_windows([self.thetao, self.valid, self.sst, self.eo_valid, ob, ob_mask],
-                                                         [cube, cube, plane, plane, cube, cube])
+        th, valid, known, eo, eo_ok, ob, ob_mask = read_windows([self.thetao, self.valid, self.known, self.sst, self.eo_valid, ob, ob_mask],
+                                                                [cube, cube, cube, plane, plane, cube, cube])
         th = np.asarray(th, 'float32')                                         # (C, H, W) °C
-        y_valid = np.isfinite(th) if valid is None else np.asarray(valid, bool)
+        y_valid = np.isfinite(th) if valid is None else np.asarray(valid, bool)  # where the field exists
+        known = y_valid if known is None else np.asarray(known, bool) & y_valid  # where its truth is known
         ocean = y_valid[0]
         if not ocean.any(): raise ValueError(f"patch {idx} (time {t}, row {i}, col {j}) is all land / all NaN")
         if self.obs is None: m, m_amb = self._masks(idx, ocean, y_valid)
         else:
             m = np.asarray(ob_mask, bool) & y_valid
-            m_amb = further_corrupt(m, self.ambient_extra, seed=np.random.default_rng([self.seed, idx]))
-        y = np.where(y_valid, self.norm.norm_thetao(np.nan_to_num(th)), 0).astype('float32')
+            m_amb = further_corrupt(m, self.ambient_extra, seed=self._rng(idx))
+        y = np.where(known, self.norm.norm_thetao(np.nan_to_num(th)), 0).astype('float32')
         x = y if self.obs is None else np.where(m, self.norm.norm_thetao(np.nan_to_num(np.asarray(ob, 'float32'))), 0)
         eo = np.asarray(eo, 'float32')
         eo_valid = np.isfinite(eo) & ocean & (True if eo_ok is None else np.asarray(eo_ok, bool))
         eo = np.where(np.isfinite(eo), self.norm.norm_sst(np.nan_to_num(eo)), 0).astype('float32')[None]
         f = lambda a: torch.from_numpy(np.ascontiguousarray(a))
-        return dict(y=f(y), y_valid_mask=f(y_valid), eo=f(eo), eo_valid_mask=f(eo_valid[None]), x=f(np.where(m, x, 0).astype('float32')),
+        return dict(y=f(y), y_valid_mask=f(known), ocean_mask=f(y_valid), eo=f(eo), eo_valid_mask=f(eo_valid[None]), x=f(np.where(m, x, 0).astype('float32')),
                     x_valid_mask=f(m), x_ambient_mask=f(m_amb), land_mask=f(~ocean[None]),
                     coords=torch.tensor([self.lat[win[0]].mean(), self.lon[win[1]].mean()]),
                     doy=torch.tensor(self.doy[t]))
@@ -907,7 +921,7 @@ def index_key(ds:xr.Dataset, sources=(), **params) -> str:
     h = hashlib.sha256(json.dumps(dict(params, version=INDEX_VERSION), sort_keys=True, default=str).encode())
     for c in ('time', 'depth', 'lat', 'lon'):
         if c in ds.coords: h.update(np.ascontiguousarray(ds[c].values).tobytes())
-    h.update(repr((ds.thetao.shape, ds.sst.shape, _source_stats(sources))).encode())
+    h.update(repr((*(ds[v].shape for v in ('thetao', 'sst') if v in ds), _source_stats(sources))).encode())
     return h.hexdigest()[:16]
 
 def _load_index(path:Path|None) -> dict|None:
@@ -925,6 +939,35 @@ def _save_index(path:Path|None, ocean, splits, block, origins, norm:Normalizer|N
                      **{f'origins_{s}': np.asarray(o, 'int64').reshape(-1, 2) for s, o in origins.items()})
     except OSError as e: warnings.warn(f"could not cache the patch index in {path.parent}: {e}")
 
+# %% ../nbs/01_data.ipynb #0b5e7a01
+PROFILE_SPLITS = ('val_profiles', 'test_profiles', 'test_dense')  # what `make_datasets` adds with profiles: scored at the withheld ones, or dense
+
+def _observations(profiles:xr.Dataset, # observed profiles (`open_en4`): `thetao` (profile, depth) °C with lat, lon, time
+                  ds:xr.Dataset, # the grid and months (`time`, `lat`, `lon`)
+                  splits:np.ndarray, # (H, W) split ids of the grid (0 train, 1 val, 2 test)
+                  withheld:float, # fraction of the profiles in validation and test tiles kept out of the input
+                  seed:int, climatology:bool=False,
+                 ) -> dict: # {'input': (obs, mask), 'withheld': (obs, mask)}, (T, C, H, W) °C and bool
+    "The profiles binned on `ds`'s grid and months (`bin_profiles`), a seeded `withheld` fraction of those in validation and test tiles apart."
+    if not 0 <= withheld < 1: raise ValueError(f"parameter withheld={withheld!r} is invalid: must be in [0, 1)")
+    lat, lon = ds.lat.values, ds.lon.values
+    i = np.abs(lat[None] - profiles.lat.values[:, None]).argmin(1)          # (P,) each profile's nearest row and column
+    j = np.abs(lon[None] - profiles.lon.values[:, None]).argmin(1)
+    scored = np.flatnonzero(splits[i, j] > 0)                             # profiles in validation and test tiles
+    out = np.zeros(profiles.sizes['profile'], bool)
+    out[np.random.default_rng([seed, 23]).choice(scored, round(withheld * len(scored)), replace=False)] = True
+    shape = (ds.sizes['time'], profiles.sizes['depth'], len(lat), len(lon))
+    def binned(sel):
+        if not sel.any(): return np.full(shape, np.nan, 'float32'), np.zeros(shape, bool)
+        b = bin_profiles(profiles.isel(profile=np.flatnonzero(sel)), ds, climatology)
+        return b.obs.values, b.obs_mask.values
+    obs = dict(input=binned(~out), withheld=binned(out))
+    if not obs['input'][1].any():
+        raise ValueError(f"none of the {int((~out).sum())} input profiles falls on the grid and months of the data "
+                         f"(lat {lat.min():.2f}..{lat.max():.2f}, lon {lon.min():.2f}..{lon.max():.2f}, "
+                         f"{str(ds.time.values[0])[:7]}..{str(ds.time.values[-1])[:7]})")
+    return obs
+
 # %% ../nbs/01_data.ipynb #9c7bf887
 def make_datasets(ds:xr.Dataset, depths=DEFAULT_DEPTHS, patch_size=16, patch_stride=8, block=32, min_ocean=0.5,
                   fractions=(0.7, 0.15, 0.15), depth_method='linear', seed=0, norm:Normalizer|None=None,
@@ -934,43 +977,71 @@ def make_datasets(ds:xr.Dataset, depths=DEFAULT_DEPTHS, patch_size=16, patch_str
                   eval_patches:int=0, # at most this many validation and test samples each (a fixed, seeded subset); 0: all
                   cache=None, # folder of the cached patch index and normaliser (`index_key`); None: computed, not saved
                   sources=(), # the files behind `ds` (paths, globs or lists), part of the cache key
+                  profiles:xr.Dataset|None=None, # observed profiles at `depths` (`open_en4`): the observations, instead of synthetic masks
+                  withheld:float=0.2, # with `profiles`: fraction of the validation and test profiles kept out of the input and scored
+                  obs_only:bool=False, # with `profiles`: learn from the profiles alone (`thetao`, if `ds` has it, only scores `test_dense`)
+                  climatology:bool=False, # with `profiles`: `ds`'s months are a climatology (profiles binned by calendar month)
                   **kwargs): # `PatchDataset` arguments: corruption, ambient_extra, mask_kind, track_stride, ...
     "Train/val/test `PatchDataset`s and the `Normalizer` (fitted on train unless given) from `ds` (`thetao`, `sst` on one grid; in memory or lazy)."
-    for v in ('thetao', 'sst'):
+    if obs_only and profiles is None: raise ValueError("obs_only=True needs profiles: observations to learn from")
+    if obs_only and not withheld: raise ValueError(f"parameter withheld={withheld!r} is invalid: with obs_only some validation and "
+                                                   "test profiles must be kept out of the input, to score the model at them")
+    for v in ('sst',) if obs_only else ('thetao', 'sst'):
         if v not in ds: raise ValueError(f"dataset has no {v!r} variable; found {sorted(map(str, ds.data_vars))}")
-    lazy = is_lazy(ds.thetao) or is_lazy(ds.sst)
-    thetao = select_depths(ds.thetao, depths, depth_method).transpose('time', 'depth', 'lat', 'lon').astype('float32')
+    dense = 'thetao' in ds
+    lazy = (dense and is_lazy(ds.thetao)) or is_lazy(ds.sst)
+    thetao = select_depths(ds.thetao, depths, depth_method).transpose('time', 'depth', 'lat', 'lon').astype('float32') if dense else None
     sst = ds.sst.transpose('time', 'lat', 'lon').astype('float32')
     eo_valid = ~ds.sst_filled.transpose('time', 'lat', 'lon').astype(bool) if 'sst_filled' in ds else None
     thetao, sst, eo_valid = (None if a is None else a.data if lazy else a.values for a in (thetao, sst, eo_valid))
     params = dict(depths=list(map(float, depths)), depth_method=depth_method, patch_size=patch_size, patch_stride=patch_stride, block=block,
-                  min_ocean=min_ocean, fractions=list(fractions), seed=seed, train_patch_stride=train_patch_stride, train_tiles=train_tiles)
+                  min_ocean=min_ocean, fractions=list(fractions), seed=seed, train_patch_stride=train_patch_stride, train_tiles=train_tiles,
+                  **(dict(obs_only=obs_only) if obs_only else {}))
     path = None if cache is None else Path(cache) / f'index_{index_key(ds, sources, **params)}.npz'
     index = _load_index(path)
     if index is not None: ocean, splits, block, origins = index['ocean'], index['splits'], index['block'], index['origins']
     else:
+        surface = sst if obs_only else thetao[:, 0]                 # where the sea is: the SST's ocean when no dense field is used
         if lazy:
             import dask, dask.array as da
-            ocean = np.zeros(thetao.shape[2:], bool)
-            for (th,) in month_blocks('ocean mask: a pass over the first depth', thetao): ocean |= dask.compute(da.isfinite(th[:, 0]).any(0))[0]
-        else: ocean = np.isfinite(thetao[:, 0]).any(0)
+            ocean = np.zeros(surface.shape[1:], bool)
+            for (s,) in month_blocks('ocean mask: a pass over the first depth', surface): ocean |= dask.compute(da.isfinite(s).any(0))[0]
+        else: ocean = np.isfinite(surface).any(0)
         block, splits, origins = split_patches(ocean, patch_size, patch_stride, block, fractions, seed, min_ocean)
         if train_patch_stride: origins['train'] = _origins(ocean, splits, patch_size, train_patch_stride, min_ocean)['train']
         origins['train'] = keep_tiles(origins['train'], block, train_tiles, seed)
+    if profiles is not None and (profiles.sizes['depth'] != len(depths) or not np.allclose(profiles.depth.values, depths)):
+        raise ValueError(f"the profiles are at depths {profiles.depth.values.tolist()}, not the model's {list(depths)}: read them at those depths")
+    obs = _observations(profiles, ds, splits, withheld, seed, climatology) if profiles is not None else None
+    if obs_only and not obs['withheld'][1].any(): raise ValueError(f"parameter withheld={withheld!r} keeps no profile out: the validation "
+                                                                   "and test tiles hold too few profiles to score the model at")
+    target = obs['input'][0] if obs_only else thetao               # what the normaliser is fitted on
     fitted = None
     if norm is None and index is not None and index['norm']: norm = Normalizer(**json.loads(index['norm']))
     elif norm is None:
         train_pixels = np.zeros(ocean.shape, bool)
         for i, j in origins['train']: train_pixels[i:i+patch_size, j:j+patch_size] = True
-        norm = fitted = Normalizer.fit(thetao, sst, train_pixels & ocean, depths)
+        norm = fitted = Normalizer.fit(target, sst, train_pixels & ocean, depths)
     elif len(norm.depths) != len(depths) or not np.allclose(norm.depths, depths): raise ValueError(f"the given Normalizer is for depths {norm.depths}, not {list(depths)}")
     if index is None or (fitted is not None and not index['norm']): _save_index(path, ocean, splits, block, origins, fitted)
     train_kwargs = kwargs if train_corruption is None else {**kwargs, 'corruption': train_corruption}
-    make = lambda s: PatchDataset(thetao, sst, ds.lat.values, ds.lon.values, ds.time.values, origins[s], norm, patch_size,
-                                  seed=seed, fixed_masks=(s != 'train'), eo_valid=eo_valid, **(train_kwargs if s == 'train' else kwargs))
-    dsets = {s: make(s) for s in SPLITS}
-    for s in ('val', 'test'):                       # a large archive's val/test: a fixed subset, the same for every model
+    make = lambda s, **data: PatchDataset(data.pop('thetao', thetao), sst, ds.lat.values, ds.lon.values, ds.time.values, origins[s], norm,
+                                          patch_size, seed=seed, fixed_masks=(s != 'train'), eo_valid=eo_valid,
+                                          **(train_kwargs if s == 'train' else kwargs), **data)
+    if obs is None: dsets = {s: make(s) for s in SPLITS}
+    else:
+        if obs_only: exists = np.broadcast_to(ocean[None, None], (len(ds.time), len(depths)) + ocean.shape)  # no dense field: the sea, all depths
+        else:
+            import dask.array as da
+            exists = (da if lazy else np).isfinite(thetao)
+        scored = lambda s, o: dict(thetao=o[0], known=o[1], valid=exists, obs=obs['input'])   # scored at the profiles `o` alone
+        dsets = {'train': make('train', **(scored('train', obs['input']) if obs_only else dict(obs=obs['input'])))}
+        for s in ('val', 'test'):
+            if obs_only: dsets[s] = make(s, **scored(s, obs['withheld']))
+            else: dsets[s], dsets[f'{s}_profiles'] = make(s, obs=obs['input']), make(s, **scored(s, obs['withheld']))
+        if obs_only and dense: dsets['test_dense'] = make('test', obs=obs['input'])
+    for s in [s for s in dsets if s != 'train']:    # a large archive's val/test: a fixed subset, the same for every model
         if eval_patches and len(dsets[s]) > eval_patches:
-            keep = np.sort(np.random.default_rng([seed, SPLITS.index(s)]).choice(len(dsets[s]), eval_patches, replace=False))
+            keep = np.sort(np.random.default_rng([seed, SPLITS.index(s.split('_')[0])]).choice(len(dsets[s]), eval_patches, replace=False))
             dsets[s].keys = [dsets[s].keys[k] for k in keep]
     return dsets, norm

@@ -39,11 +39,13 @@ def to_field(batch:dict, r:torch.Tensor) -> torch.Tensor:
     return batch['first_guess'] + batch['residual_scale'] * r if 'first_guess' in batch else r
 
 def fit_residual_scale(guess, dataset, batch_size:int=256) -> np.ndarray:
-    "(C,) standard deviation of y − first guess over the valid, unobserved pixels of `dataset`."
+    "(C,) standard deviation of y − first guess over the valid, unobserved pixels of `dataset` (profiles alone: over m \\ m', guessed from m')."
     sq, n = 0., 0.
     for batch in DataLoader(dataset, batch_size=batch_size):
-        hidden = (batch['y_valid_mask'] & ~batch['x_valid_mask']).float()
-        r = (batch['y'] - guess.predict(batch)) * hidden
+        seen, hidden = 'x_valid_mask', batch['y_valid_mask'] & ~batch['x_valid_mask']
+        if not hidden.any(): seen, hidden = 'x_ambient_mask', batch['x_valid_mask'] & ~batch['x_ambient_mask']  # no truth beyond the observations
+        hidden = hidden.float()
+        r = (batch['y'] - with_first_guess(batch, guess, seen)['first_guess']) * hidden
         sq, n = sq + (r ** 2).sum((0, 2, 3)), n + hidden.sum((0, 2, 3))
     return (sq / n.clamp(min=1)).sqrt().clamp(min=1e-3).numpy()
 

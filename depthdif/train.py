@@ -21,7 +21,7 @@ from torch.utils.data.distributed import DistributedSampler
 from tqdm.auto import tqdm
 
 from .masking import MASK_KINDS
-from .data import (DEFAULT_DEPTHS, SST_DAILY, Normalizer, PatchDataset, check_depths, load_default, load_sources,
+from .data import (DEFAULT_DEPTHS, SST_DAILY, Normalizer, PatchDataset, check_depths, load_default, load_sources, load_surface, open_en4,
                            make_datasets, mosaic, to_celsius, worker_init, atomic_path)
 from .twin import load_twin
 from .model import DepthDifUNet, count_parameters, n_cond_channels
@@ -94,6 +94,9 @@ class TrainConfig:
     thetao_var: str = ''                  # name of the temperature variable in thetao_path; empty: found by common name or CF standard_name
     sst_var: str = ''                     # name of the SST variable in sst_path; empty: found by common name or CF standard_name
     sst_daily: str = 'mid_month'          # SST with several fields a month: 'mid_month' (nearest the 15th 12:00 UTC, OSTIA's) or 'monthly_mean'
+    obs_path: str = ''                    # profile files, glob or list (EN4): the observations, binned per month onto the grid; empty: synthetic masks (mask_kind, corruption)
+    obs_only: bool = False                # with obs_path: learn from the profiles alone, no dense thetao read (grid and sea from the SST: sst_path, or the built-in one)
+    withheld: float = 0.2                 # with obs_path: fraction of the validation and test profiles kept out of the input and scored at their own cells
     lat: tuple = ()                       # [south, north] degrees: train on this band only; empty: all
     lon: tuple = ()                       # [west, east] degrees (west > east crosses the dateline); empty: all
     time: tuple = ()                      # [first, last] month, e.g. ['2010-01', '2015-12']; empty: all
@@ -144,13 +147,26 @@ class TrainConfig:
     eval_steps: int = 25                  # DDIM steps of the test score and of the spread calibration
     eval_patches: int = 1024              # at most this many validation and test samples (a fixed, seeded subset of a large archive); 0: all
     unet_baseline: bool = True            # also train the deterministic U-Net twin (same backbone and inputs) into out_dir/unet
-    out_dir: str = 'runs/default'         # the run folder
+    out_dir: str = ''                     # the run folder; empty: runs/<dataset> (runs/files for your own files; -profiles or -obs-only added with obs_path)
     device: str = 'auto'                  # 'auto' (a GPU if there is one), 'cpu', 'cuda' or 'cuda:N'
     resume: bool = False                  # continue the run in out_dir from its last checkpoint
     num_workers: int = 0                  # DataLoader worker processes: read patches, draw masks and compute first guesses ahead of the steps
     threads: int = 0                      # torch threads of each training process; 0: torch's default (OMP_NUM_THREADS, else one per core); 1 on a CPU shared with other work
     compile: bool = False                 # torch.compile the network for training (a GPU: faster steps after a warm-up of about a minute)
     channels_last: bool = False           # channels-last memory layout of the network (benchmarks/gpu_speed.py measures whether it helps)
+
+    @property
+    def run_dir(self) -> Path:
+        "The run folder: `out_dir`, or one named after the data (runs/default, runs/twin, runs/files, runs/twin-profiles, runs/twin-obs-only, ...)."
+        if self.out_dir: return Path(self.out_dir)
+        data = 'files' if self.thetao_path or self.sst_path else self.dataset
+        return Path('runs') / (data + ('-obs-only' if self.obs_only else '-profiles' if self.obs_path else ''))
+
+    @property
+    def test_splits(self) -> tuple:
+        "What `test_scores` scores: the test split and, with profiles, the withheld ones (or, learnt from profiles alone on an OSSE, its dense truth)."
+        if not self.obs_path: return ('test',)
+        return ('test', 'test_dense') if self.obs_only and not self.sst_path else ('test',) if self.obs_only else ('test', 'test_profiles')
 
     @property
     def latent_k(self) -> int:
@@ -186,7 +202,13 @@ class TrainConfig:
         levels = 2 ** (len(self.channels) - 1)
         checks = [('dataset', self.dataset in DATASETS and (self.dataset == 'default' or not self.thetao_path),
                    f'one of {list(DATASETS)} (and left at default when thetao_path is given)'),
-                  ('sst_path', bool(self.thetao_path) == bool(self.sst_path), 'given with thetao_path (or both empty: the built-in dataset)'),
+                  ('sst_path', bool(self.thetao_path) == bool(self.sst_path) or (self.obs_only and not self.thetao_path),
+                   'given with thetao_path, or alone with obs_only (or both empty: the built-in dataset)'),
+                  ('obs_only', not self.obs_only or (self.obs_path and not self.thetao_path and self.loss == 'ambient' and not self.latent),
+                   "False unless obs_path gives the profiles to learn from (then without thetao_path, with loss 'ambient', not latent)"),
+                  ('withheld', 0 <= self.withheld < 1 and (self.withheld > 0 or not self.obs_only),
+                   'in [0, 1), and > 0 with obs_only (the model is scored at the withheld profiles)'),
+                  ('obs_path', not (self.obs_path and self.latent), "'' with latent (a latent model learns from a dense field)"),
                   ('sst_daily', self.sst_daily in SST_DAILY, f'one of {SST_DAILY}'),
                   ('lat', not self.lat or pair(self.lat, lambda x: -90 <= x <= 90), '[] or [south, north] in -90..90'),
                   ('lon', not self.lon or (len(self.lon) == 2 and all(-180 <= x <= 360 for x in self.lon)), '[] or [west, east] in degrees'),
@@ -215,7 +237,7 @@ class TrainConfig:
                   ('eval_samples', self.eval_samples >= 2, 'an integer >= 2 (an ensemble needs a spread)'),
                   ('eval_steps', 1 <= self.eval_steps <= self.timesteps, f'in 1..timesteps ({self.timesteps})'),
                   ('eval_patches', self.eval_patches >= 0, '>= 0 (0: all)'),
-                  ('out_dir', bool(self.out_dir.strip()), 'a folder'), ('num_workers', self.num_workers >= 0, '>= 0'),
+                  ('out_dir', self.out_dir == self.out_dir.strip(), "a folder, or '' for one named after the data"), ('num_workers', self.num_workers >= 0, '>= 0'),
                   ('threads', self.threads >= 0, '>= 0 (0: torch\'s default)')]
         for name, ok, want in checks:
             if not ok: raise ValueError(f"parameter {name}={getattr(self, name)!r} is invalid: must be {want}")
@@ -297,7 +319,8 @@ OBS_MASK_KEY = dict(ambient='x_ambient_mask', supervised='x_valid_mask')  # what
 def train_loss(model, batch:dict, schedule, cfg:TrainConfig, generator=None) -> torch.Tensor:
     "Loss of `model` on one batch: diffusion or regression, ambient or supervised, as `cfg` says (a latent model's: see `06_latent`)."
     key, mask = OBS_MASK_KEY[cfg.loss], loss_mask_for(batch, cfg.loss)
-    target = to_residual(batch, batch['y'])                            # (B, C, H, W) the scaled residual if there is a first guess
+    observed = torch.where(batch['x_valid_mask'], batch['x'], batch['y']) if cfg.loss == 'ambient' else batch['y']  # the observations where observed
+    target = to_residual(batch, observed)                              # (B, C, H, W) the scaled residual if there is a first guess
     if cfg.objective == 'regression': return masked_mse(regress(model, batch, key), target, mask)
     lat = latent_model(model)
     if lat is not None:                                                # noising the latent of the dense field
@@ -312,13 +335,17 @@ def datasets_for(cfg:TrainConfig, corruption:float|None=None, norm:Normalizer|No
                  index='run', # folder of the cached patch index (`make_datasets`' cache); 'run': the run folder's `index/`; None: none
                 ):
     "Train/val/test datasets and normaliser of a run (optionally at another corruption, or with a trained model's `norm`)."
-    ds = load_sources(cfg.thetao_path, cfg.sst_path, cfg.thetao_var, cfg.sst_var, cfg.sst_daily, cfg.lat, cfg.lon, cfg.time,
-                      builtin=DATASETS[cfg.dataset])
+    if cfg.obs_only and cfg.sst_path: ds = load_surface(cfg.sst_path, cfg.sst_var, cfg.sst_daily, cfg.lat, cfg.lon, cfg.time)
+    else: ds = load_sources(cfg.thetao_path, cfg.sst_path, cfg.thetao_var, cfg.sst_var, cfg.sst_daily, cfg.lat, cfg.lon, cfg.time,
+                            builtin=DATASETS[cfg.dataset])
+    profiles = open_en4(cfg.obs_path, cfg.depths) if cfg.obs_path else None
     return make_datasets(ds, cfg.depths, cfg.patch_size, cfg.patch_stride, cfg.block, cfg.min_ocean, seed=cfg.seed,
                          corruption=cfg.corruption if corruption is None else corruption, ambient_extra=cfg.ambient_extra_corruption,
                          mask_kind=cfg.mask_kind, track_stride=cfg.track_stride, norm=norm, train_corruption=cfg.train_corruption or None,
                          train_patch_stride=cfg.train_patch_stride or None, train_tiles=cfg.train_tiles, eval_patches=cfg.eval_patches,
-                         cache=Path(cfg.out_dir) / 'index' if index == 'run' else index, sources=[cfg.thetao_path, cfg.sst_path])
+                         cache=cfg.run_dir / 'index' if index == 'run' else index, sources=[cfg.thetao_path, cfg.sst_path, cfg.obs_path],
+                         profiles=profiles, withheld=cfg.withheld, obs_only=cfg.obs_only,
+                         climatology=not (cfg.thetao_path or cfg.sst_path) and cfg.dataset == 'default')
 
 # %% ../nbs/10_train.ipynb #88e2f18e
 class CheckpointError(ValueError):
@@ -548,7 +575,7 @@ def _train(cfg:TrainConfig, rank:int, world:int, device:torch.device, progress:b
 
 def fit(cfg:TrainConfig, progress=True) -> Path:
     "Train the model `cfg` describes (after its autoencoder, with `latent`) and, with `unet_baseline`, its deterministic U-Net twin into out_dir/unet; returns the run folder."
-    cfg.validate(); check_autoencoder(cfg)
+    cfg = replace(cfg.validate(), out_dir=str(cfg.run_dir)); check_autoencoder(cfg)
     rank, world, device = setup_distributed(cfg.device)
     fresh = not Path(cfg.out_dir).exists()
     try:
@@ -566,29 +593,33 @@ def fit(cfg:TrainConfig, progress=True) -> Path:
 
 # %% ../nbs/10_train.ipynb #2be268c1
 def test_scores(run, # a run folder written by `fit`
-                device:str='auto', progress:bool=True) -> dict:
-    "Score a run on its test split (model, a latent model's floor, U-Net twin, regression + OI) and write `test_metrics.json`; returns {method: scores}."
+                device:str='auto', progress:bool=True,
+                split:str='test', # 'test'; with profiles also 'test_profiles' (at the withheld profiles), 'test_dense' (obs_only on an OSSE)
+               ) -> dict:
+    "Score a run on its test split (model, a latent model's floor, U-Net twin, regression + OI) and write `test_metrics.json` (`test_metrics_profiles.json`, ... for `split`); returns {method: scores}."
     run = Path(run)
     model, ck = load_model(run / 'checkpoints' / 'last.pt')
     cfg, dev = TrainConfig.from_dict(ck['config']), check_device(device)
     dsets, norm = datasets_for(cfg, norm=Normalizer(**ck['norm']), index=run / 'index')
+    if split not in dsets: raise ValueError(f"parameter split={split!r} is invalid: this run's data has the splits {sorted(dsets)}")
+    test = dsets[split]
     schedule, guess = make_schedule(cfg.schedule, cfg.timesteps), first_guess_of(ck)
     spread_scale = spread_scale_of(ck, 'ddim', cfg.eval_steps, cfg.eval_samples)
     name = 'latent_diffusion' if cfg.latent else 'diffusion' if cfg.objective == 'diffusion' else 'unet'
-    scores = {name: evaluate(model.to(dev), dsets['test'], norm, schedule, cfg.parameterization, 'ddim', cfg.eval_steps, cfg.eval_samples,
+    scores = {name: evaluate(model.to(dev), test, norm, schedule, cfg.parameterization, 'ddim', cfg.eval_steps, cfg.eval_samples,
                              guess=guess, spread_scale=spread_scale, objective=cfg.objective, device=dev, progress=progress)}
-    if cfg.latent: scores['latent_floor'] = score_floor(model, dsets['test'], norm, guess=guess, device=dev)   # the exact latent, decoded
+    if cfg.latent: scores['latent_floor'] = score_floor(model, test, norm, guess=guess, device=dev)   # the exact latent, decoded
     if (run / 'unet' / 'checkpoints' / 'last.pt').exists():
         unet, unet_ck = load_model(run / 'unet' / 'checkpoints' / 'last.pt')
-        scores['unet'] = evaluate(unet.to(dev), dsets['test'], norm, None, objective='regression', guess=first_guess_of(unet_ck), device=dev)
+        scores['unet'] = evaluate(unet.to(dev), test, norm, None, objective='regression', guess=first_guess_of(unet_ck), device=dev)
     oi = guess if cfg.first_guess == 'regression_oi' else BASELINES['regression_oi']().fit(dsets['train'])
-    scores['regression_oi'] = score_baseline(oi, dsets['test'], norm, device=dev)
+    scores['regression_oi'] = score_baseline(oi, test, norm, device=dev)
     settings = dict(sampler=f'ddim-{cfg.eval_steps}', n_samples=cfg.eval_samples, corruption=cfg.corruption)
-    path = run / 'test_metrics.json'
+    path = run / f"test_metrics{split[4:]}.json"
     earlier = json.loads(path.read_text()) if path.exists() else settings
     if {k: earlier.get(k) for k in settings} != settings:
-        path = run / f"test_metrics_{settings['sampler']}x{cfg.eval_samples}_{cfg.corruption:g}.json"
-        print(f"{run / 'test_metrics.json'} holds scores for other settings: these go to {path.name}")
+        path = run / f"test_metrics{split[4:]}_{settings['sampler']}x{cfg.eval_samples}_{cfg.corruption:g}.json"
+        print(f"{run / f'test_metrics{split[4:]}.json'} holds scores for other settings: these go to {path.name}")
     _write_atomic_text(path, json.dumps(dict(scores, **settings, epoch=(ck.get('best') or ck)['epoch'], parameters=count_parameters(model),
                                              spread_scale=None if spread_scale is None else spread_scale.tolist()), indent=1))
     return scores
@@ -685,5 +716,6 @@ def train_cli(argv=None):
     cfg, args = cli_config(argv)
     rank0 = int(os.environ.get('RANK', 0)) == 0
     run = fit(cfg, progress=rank0)
-    if rank0 and not args.no_score: test_scores(run, cfg.device)
+    if rank0 and not args.no_score:
+        for split in cfg.test_splits: test_scores(run, cfg.device, split=split)
     print(run)
