@@ -9,11 +9,12 @@ import numpy as np
 import pandas as pd
 import torch
 from scipy.ndimage import distance_transform_edt
+from scipy.stats import spearmanr
 from torch import Tensor
 
 # %% auto #0
 __all__ = ['DISTANCE_BINS', 'LAT_BANDS', 'point_masks', 'crps_ensemble', 'crps_gaussian', 'obs_distance', 'distance_labels',
-           'SkillAccumulator', 'rmse_ratio_ci', 'skill_table', 'by_latitude_band']
+           'SkillAccumulator', 'rmse_ratio_ci', 'skill_table', 'rank_agreement', 'by_latitude_band']
 
 # %% ../nbs/08_metrics.ipynb #341b04be
 def point_masks(batch:dict) -> dict:
@@ -144,6 +145,18 @@ def skill_table(scores:dict, # method name → `SkillAccumulator.result()`, as `
     table = pd.DataFrame.from_dict(rows, orient='index').sort_values('rmse')
     if reference is not None: table[f'vs {reference}'] = table['rmse'] / table.loc[reference, 'rmse']
     return table
+
+# %% ../nbs/08_metrics.ipynb #8a9e0c02
+def rank_agreement(tables:dict, # name → `skill_table` of the same methods scored two (or more) ways, e.g. {'dense truth': ..., 'withheld profiles': ...}
+                   reference:str='regression_oi', # the method each RMSE is divided by
+                  ) -> tuple: # (DataFrame: per method and table rmse, 'vs <reference>', rank; Spearman's ρ of the first two rankings)
+    "Skill tables side by side with each method's rank in each: do two ways of scoring rank the methods alike?"
+    methods = [m for m in next(iter(tables.values())).index if all(m in t.index for t in tables.values())]
+    if reference not in methods: raise ValueError(f"reference {reference!r} is not scored in every table (common methods: {methods})")
+    side = pd.concat({name: pd.DataFrame({'rmse': t.loc[methods, 'rmse'], f'vs {reference}': t.loc[methods, 'rmse'] / t.loc[reference, 'rmse'],
+                                          'rank': t.loc[methods, 'rmse'].rank().astype(int)}) for name, t in tables.items()}, axis=1)
+    first, second = list(tables)[:2]
+    return side, float(spearmanr(side[(first, 'rank')], side[(second, 'rank')])[0])
 
 # %% ../nbs/08_metrics.ipynb #a1b23187
 LAT_BANDS = (0., 23.5, 60., 90.)  # |latitude| edges of the bands `by_latitude_band` pools: tropics, mid-latitudes, polar seas
