@@ -702,8 +702,9 @@ def cli_config(argv=None) -> tuple[TrainConfig, argparse.Namespace]:
     return TrainConfig.from_dict(params), args
 
 def train_cli(argv=None):
-    "Console script `depthdif-train`: `fit` the run its options describe, then `test_scores` it (rank 0)."
-    cfg, args = cli_config(argv)
+    "Console script `depthdif-train`: `fit` the run its options describe, then `test_scores` it (rank 0); bad options end it with their message alone."
+    try: cfg, args = cli_config(argv)
+    except (ValueError, FileNotFoundError) as e: raise SystemExit(f"depthdif-train: error: {e}") from None   # as argparse ends on a bad option
     rank0 = int(os.environ.get('RANK', 0)) == 0
     run = fit(cfg, progress=rank0)
     if rank0 and not args.no_score: test_scores(run, cfg.device)

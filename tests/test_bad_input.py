@@ -1,5 +1,5 @@
 "Bad input refused (or warned about) by name before minutes of work, and training progress as plain text lines under papermill."
-import json
+import json, subprocess
 import numpy as np
 import pytest
 import xarray as xr
@@ -37,6 +37,14 @@ def test_bad_config_file_named(tmp_path, content, error, message):
     elif content is not None: path.write_bytes(content)
     with pytest.raises(error) as e: cli_config(['--config', str(path)])
     assert f'--config {path}' in str(e.value) and message in str(e.value), str(e.value)
+
+def test_cli_ends_with_the_message_alone(tmp_path):
+    "depthdif-train on a malformed --config exits with one line naming the file, line and column, not a traceback."
+    path = tmp_path / 'bad.json'
+    path.write_text('{"epochs": 3,\n "lr": }')
+    r = subprocess.run([tool('depthdif-train'), '--config', str(path)], capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    assert r.returncode != 0 and 'Traceback' not in r.stderr, r.stderr[-2000:]
+    assert f'depthdif-train: error: --config {path} is not valid JSON: Expecting value at line 2, column 8' in r.stderr, r.stderr[-2000:]
 
 # --- load_sources: months of one input only
 
