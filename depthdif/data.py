@@ -280,6 +280,16 @@ def _require_depth(da, path):
                          "a subsurface temperature needs one")
     return da
 
+def _require_time(da:xr.DataArray, # a variable as read, with standard coordinate names
+                  path, # the file(s) it came from, for the message
+                  what:str, # the input it is, e.g. 'thetao' or 'SST'
+                 ) -> xr.DataArray: # with a `time` dimension
+    "`da` with its time axis: a scalar `time` coordinate (one field) becomes a length-1 axis; no time at all is refused by name."
+    if 'time' in da.dims: return da
+    if 'time' in da.coords and da['time'].ndim == 0: return da.expand_dims('time')
+    raise ValueError(f"variable {da.name!r} in {path} (the {what} input) has no time dimension (dims: {da.dims}): "
+                     "give files with a time axis, or a scalar `time` coordinate holding the date of a single field")
+
 def open_reanalysis(paths, # file, glob pattern or list: GLORYS-style `thetao`, or any CF sea-water temperature
                     var:str='', # the variable's name; '' = 'thetao', a common name, or by CF standard_name
                    ) -> xr.Dataset: # `thetao` (time, depth, lat, lon) °C, lazy
@@ -287,7 +297,7 @@ def open_reanalysis(paths, # file, glob pattern or list: GLORYS-style `thetao`, 
     ds = open_files(paths, 'thetao')
     v = find_var(ds, var) if var else find_var(ds, 'thetao', THETAO_NAMES, THETAO_VARS, 'thetao')
     da = standardise_coords(ds[v])
-    da = to_celsius(_require_depth(da, paths), f"{paths} (the thetao input)").transpose('time', 'depth', 'lat', 'lon').rename('thetao')
+    da = to_celsius(_require_time(_require_depth(da, paths), paths, 'thetao'), f"{paths} (the thetao input)").transpose('time', 'depth', 'lat', 'lon').rename('thetao')
     da.attrs.setdefault('long_name', 'Sea water potential temperature')
     return da.to_dataset()
 
@@ -329,8 +339,7 @@ def open_ostia(paths, # file, glob pattern or list: OSTIA L4 `analysed_sst`, or 
     v = find_var(ds, var) if var else find_var(ds, 'analysed_sst', SST_NAMES, SST_VARS, 'SST')
     da = standardise_coords(ds[v])
     if 'mask' in ds: da = da.where((standardise_coords(ds['mask']).astype('int16') & 1) == 1)
-    if 'time' not in da.dims: raise ValueError(f"variable {v!r} in {paths} (the SST input) has no time dimension (dims: {da.dims})")
-    da = monthly(da, daily, f"{paths} (the SST input)")
+    da = monthly(_require_time(da, paths, 'SST'), daily, f"{paths} (the SST input)")
     da = to_celsius(da, f"{paths} (the SST input)").rename('sst').transpose('time', 'lat', 'lon')
     if grid is not None: da = regrid(da, grid['lat'], grid['lon'])
     return da
@@ -487,6 +496,11 @@ def sst_coverage(sst:xr.DataArray, thetao:xr.DataArray, max_months:int=3) -> flo
     ocean = thetao.isel(depth=0).notnull()
     return float((sst.notnull() & ocean).sum() / max(int(ocean.sum()), 1))
 
+def _months_text(months) -> str:
+    "Calendar months as a short text: each of up to six, else the first three, the last and how many; '' for none."
+    m = [str(p) for p in months]
+    return ', '.join(m) if len(m) <= 6 else f"{', '.join(m[:3])}, ..., {m[-1]} ({len(m)} months)"
+
 def load_sources(thetao_path='', # reanalysis file/glob/list; '' with sst_path '' = the embedded default
                  sst_path='', # SST file/glob/list (OSTIA L4 or any CF SST)
                  thetao_var:str='', sst_var:str='', # variable names; '' = found by common name or CF standard_name
@@ -500,8 +514,15 @@ def load_sources(thetao_path='', # reanalysis file/glob/list; '' with sst_path '
     thetao = subset(monthly(open_reanalysis(thetao_path, thetao_var).thetao, 'monthly_mean'), lat, lon, time)
     sst = open_ostia(sst_path, grid=thetao, daily=sst_daily, var=sst_var)
     key = lambda t: pd.DatetimeIndex(t.values).to_period('M')
-    common = key(thetao.time).intersection(key(sst.time))
-    if len(common) == 0: raise ValueError(f"the thetao ({thetao_path}) and SST ({sst_path}) inputs share no month")
+    months = dict(thetao=key(thetao.time), SST=key(sst.time.sel(time=slice(*(str(t) for t in time))) if len(time) else sst.time))
+    common = months['thetao'].intersection(months['SST'])
+    if len(common) == 0: raise ValueError(f"the thetao ({thetao_path}: {_months_text(months['thetao']) or 'no month'}) and "
+                                          f"SST ({sst_path}: {_months_text(months['SST']) or 'no month'}) inputs share no month")
+    paths = dict(thetao=thetao_path, SST=sst_path)
+    for what, other in (('thetao', 'SST'), ('SST', 'thetao')):
+        dropped = months[what].difference(common)
+        if len(dropped): warnings.warn(f"month(s) {_months_text(dropped)} of the {what} input {paths[what]} have no {other} "
+                                       f"in {paths[other]}: dropped, {len(common)} month(s) of both inputs are used")
     thetao = thetao.isel(time=np.flatnonzero(key(thetao.time).isin(common)))
     sst = sst.isel(time=np.flatnonzero(key(sst.time).isin(common))).assign_coords(time=thetao.time.values)
     sst = sst.where(thetao.isel(depth=0).notnull())

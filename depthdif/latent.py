@@ -21,9 +21,9 @@ from .model import DepthDifUNet, conditioning, n_cond_channels, zero_init
 from .diffusion import masked_mse
 
 # %% auto #0
-__all__ = ['AE_FORMAT', 'fill_invalid', 'DepthAutoencoder', 'autoencode', 'ae_loss', 'save_atomic', 'freeze', 'read_checkpoint',
-           'read_autoencoder_checkpoint', 'load_autoencoder', 'reconstruction_rmse', 'train_autoencoder',
-           'latent_cond_channels', 'LatentDiffusion', 'latent_model']
+__all__ = ['AE_FORMAT', 'fill_invalid', 'DepthAutoencoder', 'autoencode', 'ae_loss', 'epoch_line', 'save_atomic', 'freeze',
+           'read_checkpoint', 'read_autoencoder_checkpoint', 'load_autoencoder', 'reconstruction_rmse',
+           'train_autoencoder', 'latent_cond_channels', 'LatentDiffusion', 'latent_model']
 
 # %% ../nbs/06_latent.ipynb #45685697
 def fill_invalid(field:Tensor, # (..., C, H, W) normalised temperature; anything (NaN, fill values) where `valid` is False
@@ -105,6 +105,27 @@ def ae_loss(ae:DepthAutoencoder, batch:dict, # with 'y', 'y_valid_mask' and 'lan
            ) -> Tensor: # scalar
     "Mean squared round-trip error over the valid ocean entries of `batch`."
     return masked_mse(autoencode(ae, batch), batch['y'], batch['y_valid_mask'].bool() & ~batch['land_mask'].bool())
+
+# %% ../nbs/06_latent.ipynb #1c967477
+def _duration(seconds:float) -> str:
+    "A duration as people read it: '0.4 s', '42 s', '3 min 05 s', '2 h 07 min'."
+    if seconds < 9.95: return f"{seconds:.1f} s"                     # a tiny epoch is not '0 s'
+    s = int(round(seconds))
+    if s < 60: return f"{s} s"
+    if s < 3600: return f"{s // 60} min {s % 60:02d} s"
+    return f"{s // 3600} h {s % 3600 // 60:02d} min"
+
+def epoch_line(what:str, # the model being trained, e.g. 'diffusion', 'unet' or 'autoencoder'
+               history:list, # the metrics rows so far, each with `epoch`, `train_loss`, `val_rmse` (°C) and `seconds`
+               epochs:int, # the number of epochs of the whole run
+               start:int=0, # the first epoch of this call: earlier (resumed) epochs do not time the rest
+              ) -> str:
+    "One plain-text line on the last epoch of `history`: the model, epoch k/N, training loss, validation RMSE, its time and the time left."
+    row = history[-1]
+    left = epochs - 1 - row['epoch']
+    per_epoch = float(np.mean([h['seconds'] for h in history if h['epoch'] >= start]))
+    return (f"{what}: epoch {row['epoch'] + 1}/{epochs}, training loss {row['train_loss']:.4g}, validation RMSE {row['val_rmse']:.3f} °C, "
+            f"{_duration(row['seconds'])}, " + (f"about {_duration(left * per_epoch)} left" if left else "done"))
 
 # %% ../nbs/06_latent.ipynb #f510f0be
 AE_FORMAT = 'depthdif-autoencoder-v1'
@@ -227,6 +248,7 @@ def train_autoencoder(train_set, # training samples (their dense `y`), a `PatchD
                                scheduler=sched.state_dict(), epoch=epoch, history=history, best=best, settings=settings,
                                norm=json.loads(json.dumps(asdict(norm)))))
         bar.set_postfix(loss=f"{history[-1]['train_loss']:.4f}", val_rmse=f"{v['rmse']:.3f}°C")
+        if progress: tqdm.write(epoch_line('autoencoder', history, epochs, start))
     if not path.exists(): raise ValueError(f"stop_after={stop_after} trained no epoch: nothing to load")
     return load_autoencoder(path, device)
 

@@ -26,7 +26,7 @@ from .data import (DEFAULT_DEPTHS, SST_DAILY, Normalizer, PatchDataset, check_de
 from .twin import load_twin
 from .model import DepthDifUNet, count_parameters, n_cond_channels
 from .latent import (DepthAutoencoder, LatentDiffusion, latent_cond_channels, latent_model, load_autoencoder,
-                             read_autoencoder_checkpoint, read_checkpoint, save_atomic, train_autoencoder)
+                             read_autoencoder_checkpoint, read_checkpoint, save_atomic, train_autoencoder, epoch_line)
 from .diffusion import LOSS_MODES, PARAMETERIZATIONS, SCHEDULES, diffusion_loss, loss_mask_for, make_schedule, masked_mse
 from .baselines import BASELINES, baseline_from_state, baseline_state
 from .metrics import skill_table
@@ -38,8 +38,8 @@ __all__ = ['OBJECTIVES', 'DATASETS', 'RENAMED', 'OBS_MASK_KEY', 'CHECKPOINT_FORM
            'resolve_device', 'check_device', 'setup_distributed', 'seed_everything', 'TrainConfig', 'list_param',
            'notebook_parameters', 'build_model', 'warmup_cosine', 'train_loss', 'datasets_for', 'CheckpointError',
            'rng_state', 'set_rng_state', 'save_checkpoint', 'load_checkpoint', 'ema_weights', 'first_guess_of',
-           'spread_scale_of', 'load_model', 'check_resumable', 'check_autoencoder', 'autoencoder_for', 'fit',
-           'test_scores', 'predict', 'cli_config', 'train_cli']
+           'spread_scale_of', 'load_model', 'check_resumable', 'method_name', 'check_autoencoder', 'autoencoder_for',
+           'fit', 'test_scores', 'predict', 'read_config', 'cli_config', 'train_cli']
 
 # %% ../nbs/10_train.ipynb #56a163a3
 def resolve_device(device:str='auto') -> torch.device:
@@ -424,11 +424,17 @@ def _write_atomic_text(path:Path, text:str):
     "Write `text` to `path` through a temporary file and a rename."
     with atomic_path(path) as tmp: tmp.write_text(text)
 
+def method_name(cfg:TrainConfig) -> str:
+    "The model `cfg` trains, as its progress lines and `test_metrics.json` name it: 'diffusion', 'latent_diffusion' or 'unet'."
+    return 'latent_diffusion' if cfg.latent else 'diffusion' if cfg.objective == 'diffusion' else 'unet'
+
 def _open_run(cfg:TrainConfig, rank:int) -> dict|None:
     "The checkpoint to resume from (or None), after refusing to overwrite a run and removing what a killed process left."
     out = Path(cfg.out_dir); last = out / 'checkpoints' / 'last.pt'
     if last.exists() and not cfg.resume:
         raise FileExistsError(f"{out} already holds a run (checkpoints/last.pt): pass resume=True to continue it, or a new out_dir")
+    if cfg.resume and not last.exists() and rank == 0:
+        warnings.warn(f"resume=True but no checkpoint in {out / 'checkpoints'}: starting a new run")
     if rank == 0:
         for stale in [*(out / 'checkpoints').glob('*.tmp*'), *out.glob('*.tmp*')]: stale.unlink()
     ck = load_checkpoint(last) if cfg.resume and last.exists() else None
@@ -568,6 +574,7 @@ def _train(cfg:TrainConfig, rank:int, world:int, device:torch.device, progress:b
                             spread_calibration=None)                     # new weights: calibrated after the last epoch
             _record(out, cfg, norm, history)
             bar.set_postfix(loss=f"{history[-1]['train_loss']:.3f}", val_rmse=f"{history[-1]['val_rmse']:.2f}°C")
+            if progress: tqdm.write(epoch_line(method_name(cfg), history, cfg.epochs, start))
         if world > 1: dist.barrier()
     if rank == 0 and cfg.objective == 'diffusion': _calibrate(out, cfg, dsets['val'], norm, schedule, guess, device)
     if world > 1: dist.barrier()
@@ -605,7 +612,9 @@ def test_scores(run, # a run folder written by `fit`
     test = dsets[split]
     schedule, guess = make_schedule(cfg.schedule, cfg.timesteps), first_guess_of(ck)
     spread_scale = spread_scale_of(ck, 'ddim', cfg.eval_steps, cfg.eval_samples)
-    name = 'latent_diffusion' if cfg.latent else 'diffusion' if cfg.objective == 'diffusion' else 'unet'
+    name = method_name(cfg)
+    if progress: tqdm.write(f"scoring {name} on the {split} split: {len(test)} patches"
+                            + (f", {cfg.eval_samples} DDIM-{cfg.eval_steps} samples each" if cfg.objective == 'diffusion' else '') + ", then the baselines")
     scores = {name: evaluate(model.to(dev), test, norm, schedule, cfg.parameterization, 'ddim', cfg.eval_steps, cfg.eval_samples,
                              guess=guess, spread_scale=spread_scale, objective=cfg.objective, device=dev, progress=progress)}
     if cfg.latent: scores['latent_floor'] = score_floor(model, test, norm, guess=guess, device=dev)   # the exact latent, decoded
@@ -697,6 +706,18 @@ def _option(name:str, kind:str, text:str):
         except json.JSONDecodeError: return text
     return text
 
+def read_config(path) -> dict:
+    "The parameters in the JSON file `path` (`--config`), refused by name if it is missing, not valid JSON (with the line and column) or not an object."
+    path = Path(path)
+    if not path.is_file(): raise FileNotFoundError(f"--config {path}: no such file")
+    try: params = json.loads(path.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        where = f"{e.msg} at line {e.lineno}, column {e.colno}" if isinstance(e, json.JSONDecodeError) else str(e)
+        raise ValueError(f"--config {path} is not valid JSON: {where}") from None
+    if not isinstance(params, dict):
+        raise ValueError(f"--config {path} must hold a JSON object of parameters, e.g. {{\"epochs\": 50}}, not {json.dumps(params)[:80]}")
+    return params
+
 def cli_config(argv=None) -> tuple[TrainConfig, argparse.Namespace]:
     "The `TrainConfig` that `depthdif-train` runs for the arguments `argv` (None: sys.argv), and the parsed arguments."
     p = argparse.ArgumentParser(prog='depthdif-train', description='Train DepthDif and score it on the test split. With no option: the '
@@ -707,13 +728,14 @@ def cli_config(argv=None) -> tuple[TrainConfig, argparse.Namespace]:
     for f in fields(TrainConfig):
         p.add_argument(f'--{f.name}', default=None, help=f"{docs[f.name]['docment']} (default: {docs[f.name]['default']!r})")
     args = p.parse_args(argv)
-    params = json.loads(Path(args.config).read_text()) if args.config else {}
+    params = read_config(args.config) if args.config else {}
     params.update({f.name: _option(f.name, f.type, getattr(args, f.name)) for f in fields(TrainConfig) if getattr(args, f.name) is not None})
     return TrainConfig.from_dict(params), args
 
 def train_cli(argv=None):
-    "Console script `depthdif-train`: `fit` the run its options describe, then `test_scores` it (rank 0)."
-    cfg, args = cli_config(argv)
+    "Console script `depthdif-train`: `fit` the run its options describe, then `test_scores` it (rank 0); bad options end it with their message alone."
+    try: cfg, args = cli_config(argv)
+    except (ValueError, FileNotFoundError) as e: raise SystemExit(f"depthdif-train: error: {e}") from None   # as argparse ends on a bad option
     rank0 = int(os.environ.get('RANK', 0)) == 0
     run = fit(cfg, progress=rank0)
     if rank0 and not args.no_score:
