@@ -536,7 +536,7 @@ def _cf_table(raw:xr.Dataset, fn) -> dict:
     pos = {c: _find_profile_var(raw, names, (c,)) for c, names in
            dict(latitude=('LATITUDE', 'latitude', 'lat'), longitude=('LONGITUDE', 'longitude', 'lon'), time=('JULD', 'TIME', 'time')).items()}
     zvals, zattrs = _good_values(raw, zv, to_levels), raw[zv].attrs
-    is_pressure = zattrs.get('standard_name') == 'sea_water_pressure' or zv.startswith('PRES') or str(zattrs.get('units', '')).lower() in _DBAR
+    is_pressure = zattrs.get('standard_name') == 'sea_water_pressure' or zv.lower().startswith('pres') or str(zattrs.get('units', '')).lower() in _DBAR
     missing = [c for c, v in pos.items() if v is None]
     if missing:
         why = ' (depth from pressure needs latitude)' if is_pressure and 'latitude' in missing else ''
@@ -557,6 +557,7 @@ def _cf_table(raw:xr.Dataset, fn) -> dict:
 SALINITY_ASSUMED = 35.  # practical salinity assumed for in-situ → potential temperature when a file has none
 
 def _pressure_dbar(p:np.ndarray, units:str, fn) -> np.ndarray:
+    "Pressure in dbar from dbar (or no units), Pa or bar; other units refused naming the file."
     u = units.strip().lower()
     if u in _DBAR or not u: return p
     if u == 'pa': return p / 1e4
@@ -605,9 +606,11 @@ def _read_profile_file(fn, schema:str='auto') -> dict:
     return tab
 
 def _keep_rows(tab:dict, keep:np.ndarray) -> dict:
+    "The profiles of a table where `keep` (P,) is True."
     return {k: v[keep] if isinstance(v, np.ndarray) and v.ndim and len(v) == len(keep) else v for k, v in tab.items()}
 
 def _covers(tab:dict) -> str:
+    "The latitudes, longitudes and dates a table spans, for the messages."
     t = pd.DatetimeIndex(tab['time'])
     return f"lat {np.nanmin(tab['lat']):.2f}..{np.nanmax(tab['lat']):.2f}, lon {np.nanmin(tab['lon']):.2f}..{np.nanmax(tab['lon']):.2f}, time {t.min():%Y-%m-%d}..{t.max():%Y-%m-%d}"
 
@@ -660,7 +663,8 @@ def open_en4(paths, depths, **kwargs) -> xr.Dataset:
     return open_profiles(paths, depths, schema='en4', **kwargs)
 
 # %% ../nbs/01_data.ipynb #a30bb900
-def _month_keys(time, climatology): 
+def _month_keys(time, climatology):
+    "A key per time: its month of the year (climatology) or year and month."
     t = pd.DatetimeIndex(np.asarray(time))
     return t.month.values if climatology else (t.year * 12 + t.month).values
 
