@@ -503,6 +503,9 @@ def _profile_flags_ok(raw:xr.Dataset, names, n:int) -> np.ndarray:
 
 def _levels_of(raw:xr.Dataset, temp_var:str, fn):
     "(number of profiles, function bringing a per-level variable to (P, L)) for the layout of `temp_var`: multidimensional, contiguous ragged or a single profile."
+    if any('instance_dimension' in raw[v].attrs for v in raw.variables):
+        raise ValueError(f"{fn} is an indexed ragged profile file (an `instance_dimension` index): not supported; "
+                         "write it in the contiguous ragged or the (profile, level) layout")
     count = next((v for v in raw.variables if 'sample_dimension' in raw[v].attrs), None)
     dims = raw[temp_var].dims
     if count is not None:                                             # contiguous ragged: profiles one after another along the obs dimension
