@@ -22,14 +22,18 @@ from .masking import MASK_KINDS, track_mask, profile_mask, column_mask, further_
 
 # %% auto #0
 __all__ = ['FERRET_DIR', 'DEFAULT_FILE', 'DEFAULT_DEPTHS', 'CLIMATOLOGY_YEAR', 'THETAO_NAMES', 'SST_NAMES', 'THETAO_VARS',
-           'SST_VARS', 'PLAUSIBLE_CELSIUS', 'SST_DAILY', 'SST_COVERAGE_WARN', 'SPLITS', 'INDEX_VERSION',
-           'PROFILE_SPLITS', 'expand_paths', 'open_files', 'find_var', 'standardise_coords', 'to_celsius', 'regrid',
-           'read_ferret_sources', 'atomic_path', 'write_atomic', 'default_path', 'build_default', 'build_default_cli',
-           'fill_nearest', 'load_default', 'open_reanalysis', 'mid_month', 'monthly', 'open_ostia', 'open_en4',
-           'bin_profiles', 'write_sample_sources', 'subset', 'sst_coverage', 'load_sources', 'load_surface',
-           'check_depths', 'select_depths', 'split_map', 'patch_origins', 'split_patches', 'keep_tiles', 'as_numpy',
-           'mosaic', 'Normalizer', 'is_lazy', 'compute_windows', 'month_blocks', 'read_windows', 'PatchKeys',
-           'fresh_file_cache', 'reopened', 'worker_init', 'PatchDataset', 'index_key', 'make_datasets']
+           'SST_VARS', 'PLAUSIBLE_CELSIUS', 'SST_DAILY', 'GOOD_QC_FLAGS', 'EN4_VARS', 'PROFILE_TEMP_VARS',
+           'PROFILE_Z_NAMES', 'PROFILE_Z_VARS', 'PROFILE_SALT_NAMES', 'PROFILE_SALT_VARS', 'SALINITY_ASSUMED',
+           'MIN_ERROR_PAIRS', 'SST_COVERAGE_WARN', 'SPLITS', 'INDEX_VERSION', 'PROFILE_SPLITS', 'expand_paths',
+           'open_files', 'find_var', 'standardise_coords', 'to_celsius', 'regrid', 'read_ferret_sources', 'atomic_path',
+           'write_atomic', 'default_path', 'build_default', 'build_default_cli', 'fill_nearest', 'load_default',
+           'open_reanalysis', 'mid_month', 'monthly', 'open_ostia', 'qc_good', 'check_depths', 'default_max_gap',
+           'max_gaps', 'profiles_at_depths', 'duplicate_profiles', 'check_ranges', 'in_region', 'profile_schema',
+           'potential_on_depths', 'open_profiles', 'open_en4', 'profile_cells', 'bin_profiles', 'observation_error',
+           'write_sample_sources', 'write_cf_profiles', 'subset', 'sst_coverage', 'load_sources', 'load_surface',
+           'select_depths', 'split_map', 'patch_origins', 'split_patches', 'keep_tiles', 'as_numpy', 'mosaic',
+           'Normalizer', 'is_lazy', 'compute_windows', 'month_blocks', 'read_windows', 'PatchKeys', 'fresh_file_cache',
+           'reopened', 'worker_init', 'PatchDataset', 'index_key', 'make_datasets']
 
 # %% ../nbs/01_data.ipynb #5e37d197
 FERRET_DIR = Path('/usr/share/ferret-vis/data')  # where Debian's `ferret-datasets` installs WOA and COADS
@@ -344,64 +348,354 @@ def open_ostia(paths, # file, glob pattern or list: OSTIA L4 `analysed_sst`, or 
     if grid is not None: da = regrid(da, grid['lat'], grid['lon'])
     return da
 
-# %% ../nbs/01_data.ipynb #0f9f8ca1
-_GOOD_QC = (b'1', b'2')
+# %% ../nbs/01_data.ipynb #af741db3
+GOOD_QC_FLAGS = (1, 2)  # Argo/EN4 quality flags kept: 1 good, 2 probably good (3 bad-correctable, 4 bad, 9 missing, ...)
 
-def _qc_good(ds, name, shape):
-    if name not in ds: return np.ones(shape, bool)
-    return np.isin(np.char.strip(ds[name].values.astype('S1')), _GOOD_QC)
+def qc_good(flags, # QC flags of any shape: numbers (1, 4, ...), or characters (b'1', '4', ...) as Argo and EN4 write them
+           ) -> np.ndarray: # bool, same shape: True where the flag is 1 or 2
+    "True where a numeric or character QC flag says good or probably good (1 or 2); blanks, fill values and other flags are False."
+    flags = np.asarray(flags)
+    if flags.dtype.kind in 'SUO':                              # char flags: b'1', '1', or blanks where there is no level
+        return np.isin(np.char.strip(flags.astype('U1')), [str(f) for f in GOOD_QC_FLAGS])
+    return np.isin(flags, GOOD_QC_FLAGS)
 
-def _interp_profile(z, t, depths):
-    ok = np.isfinite(z) & np.isfinite(t)
-    z, t = z[ok], t[ok]
-    if len(z) < 2: return np.full(len(depths), np.nan, 'float32')
-    order = np.argsort(z); z, t = z[order], t[order]
-    out = np.interp(depths, z, t)
-    return np.where((depths >= z[0]) & (depths <= z[-1]), out, np.nan).astype('float32')
+# %% ../nbs/01_data.ipynb #1db60379
+def check_depths(depths) -> np.ndarray:
+    "`depths` (m) as a float array, refused by name unless a non-empty, strictly increasing list of depths >= 0."
+    d = np.asarray(depths, float) if np.ndim(depths) == 1 and len(depths) else np.array([])
+    if d.size == 0 or not np.isfinite(d).all() or (d < 0).any() or (np.diff(d) <= 0).any():
+        shown = depths.tolist() if isinstance(depths, np.ndarray) else list(depths) if isinstance(depths, (list, tuple)) else depths
+        raise ValueError(f"parameter depths={shown!r} is invalid: "
+                         "must be a non-empty list of depths in metres, increasing, without repeats")
+    return d
 
-# %% ../nbs/01_data.ipynb #f42de326
-def open_en4(paths, depths) -> xr.Dataset:
-    "Good-QC EN4 profiles interpolated linearly onto `depths` (m): `thetao` (profile, depth) °C with lat, lon, time."
-    depths = np.asarray(depths, float)
-    rows = []
-    for fn in expand_paths(paths):
-        # decode_cf=False keeps the char QC arrays as (N_PROF[, N_LEVELS]) flags; numbers are decoded separately
-        with xr.open_dataset(fn, decode_cf=False) as raw:
-            need = ['POTM_CORRECTED', 'DEPH_CORRECTED', 'LATITUDE', 'LONGITUDE', 'JULD']
-            missing = [v for v in need if v not in raw]
+def default_max_gap(depth, # target depths, m
+                   ) -> np.ndarray: # the largest distance (m) a profile level may lie from each depth and still be used
+    "10 m down to 100 m, then 10 % of the depth: the levels bracketing a target may be up to twice that apart."
+    return np.maximum(10., 0.1 * np.asarray(depth, float))
+
+def max_gaps(max_gap, # m: a number, or a function of the depths giving one per depth
+             depths:np.ndarray, # (C,) target depths, m
+            ) -> np.ndarray: # (C,) m
+    "The largest level-to-target distance allowed at each depth."
+    return np.broadcast_to(max_gap(depths) if callable(max_gap) else np.asarray(max_gap, float), depths.shape)
+
+def profiles_at_depths(z, # (P, L) level depths, m positive down; NaN where there is no good level
+                       temp, # (P, L) temperatures at those levels; NaN where there is no good value
+                       depths, # (C,) target depths, m, increasing
+                       max_gap=default_max_gap, # m: a number, or a function of the target depths (m) giving one per depth
+                       top_gap:float=5., # m: a target above a profile's first good level takes that level's value if at most this far above it
+                      ) -> np.ndarray: # (P, C) float32, NaN where the profile gives no value
+    "Each profile at `depths`: linear between the two good levels bracketing a depth when both lie within `max_gap` of it; never extrapolated below."
+    depths = check_depths(depths)
+    gap = max_gaps(max_gap, depths)
+    z, temp = np.atleast_2d(np.asarray(z, float)), np.atleast_2d(np.asarray(temp, float))
+    good = np.isfinite(z) & np.isfinite(temp)
+    order = np.argsort(np.where(good, z, np.inf), axis=1, kind='stable')         # good levels first, shallow to deep
+    z = np.take_along_axis(np.where(good, z, np.inf), order, 1)
+    temp = np.take_along_axis(np.where(good, temp, np.nan), order, 1)
+    n_good, rows, out = good.sum(1), np.arange(len(z)), np.full((len(z), len(depths)), np.nan)
+    with np.errstate(invalid='ignore'):
+        for c, (d, g) in enumerate(zip(depths, gap)):
+            k = (z <= d).sum(1)                                                  # good levels at or above d
+            lo, hi = np.maximum(k - 1, 0), np.minimum(k, z.shape[1] - 1)
+            z_lo, z_hi, t_lo, t_hi = z[rows, lo], z[rows, hi], temp[rows, lo], temp[rows, hi]
+            on_level = (k >= 1) & (z_lo == d)
+            bracketed = (k >= 1) & (k < n_good) & (d - z_lo <= g) & (z_hi - d <= g)
+            between = t_lo + (d - z_lo) / np.where(z_hi > z_lo, z_hi - z_lo, 1.) * (t_hi - t_lo)
+            near_top = (k == 0) & (n_good > 0) & (z[:, 0] - d <= top_gap)
+            out[:, c] = np.where(on_level, t_lo, np.where(bracketed, between, np.where(near_top, temp[:, 0], np.nan)))
+    return out.astype('float32')
+
+# %% ../nbs/01_data.ipynb #5d495156
+def duplicate_profiles(lat, lon, # (P,) degrees
+                       time, # (P,) datetime64
+                       n_levels, # (P,) good levels of each profile: of two duplicates the one with fewer is dropped
+                       tol_deg:float=0.01, # positions within this many degrees (latitude and longitude) ...
+                       tol_time=np.timedelta64(1, 'h'), # ... and times within this are one profile
+                      ) -> np.ndarray: # (P,) bool, True for the profiles to drop
+    "The repeats of profiles also held under another name (same place within `tol_deg`, same time within `tol_time`)."
+    lat, lon, n_levels = np.asarray(lat, float), np.asarray(lon, float), np.asarray(n_levels)
+    order = np.argsort(np.asarray(time, 'datetime64[ns]'), kind='stable')
+    t, y, x, n = np.asarray(time, 'datetime64[ns]')[order], lat[order], lon[order], n_levels[order]
+    drop = np.zeros(len(t), bool)
+    for k in range(1, len(t)):                                    # compare each profile with the k-th next in time
+        close = t[k:] - t[:-k] <= tol_time
+        if not close.any(): break
+        same = close & (np.abs(y[k:] - y[:-k]) <= tol_deg) & (np.abs((x[k:] - x[:-k] + 180) % 360 - 180) <= tol_deg)
+        first_richer = n[:-k] >= n[k:]
+        drop[k:] |= same & first_richer; drop[:-k] |= same & ~first_richer
+    out = np.zeros(len(t), bool); out[order] = drop
+    return out
+
+# %% ../nbs/01_data.ipynb #27e7c402
+def check_ranges(lat=(), lon=(), time=()):
+    "Refuse, by name, a region or period that is neither empty nor a pair, or a latitude range given north first."
+    for name, r in (('lat', lat), ('lon', lon), ('time', time)):
+        if len(r) not in (0, 2): raise ValueError(f"parameter {name}={list(r)!r} is invalid: give two values, e.g. {name}=[a, b], or [] for all")
+    if len(lat) and lat[0] > lat[1]: raise ValueError(f"parameter lat={list(lat)!r} is invalid: give [south, north]")
+
+def in_region(plat, plon, # (P,) positions of points (profiles), degrees
+              ptime, # (P,) datetime64
+              lat=(), lon=(), time=(), # region and period as `subset` takes them; a lon box with west > east crosses the dateline
+             ) -> np.ndarray: # (P,) bool
+    "Which points lie in the region and period (bounds included, a time range like '2020-01' covering its whole month)."
+    check_ranges(lat, lon, time)
+    plat, plon = np.asarray(plat, float), (np.asarray(plon, float) + 180) % 360 - 180
+    keep = np.ones(len(plat), bool)
+    if len(lat): keep &= (plat >= lat[0]) & (plat <= lat[1])
+    if len(lon):
+        w, e = ((np.asarray(lon, float) + 180) % 360) - 180
+        keep &= ((plon >= w) & (plon <= e)) if w <= e else ((plon >= w) | (plon <= e))
+    if len(time):                                                # xarray's own slicing: '2020-12' ends on 31 December
+        idx = xr.DataArray(np.arange(len(plat)), dims='time', coords=dict(time=np.asarray(ptime, 'datetime64[ns]'))).sortby('time')
+        keep &= np.isin(np.arange(len(plat)), idx.sel(time=slice(*(str(t) for t in time))).values)
+    return keep
+
+# %% ../nbs/01_data.ipynb #c5727e66
+EN4_VARS = ('POTM_CORRECTED', 'DEPH_CORRECTED', 'LATITUDE', 'LONGITUDE', 'JULD')  # what makes a file EN4
+PROFILE_TEMP_VARS = ('TEMP', 'temperature', 'temp')        # Argo and common names of a profile's temperature (the _ADJUSTED one preferred)
+PROFILE_Z_NAMES = ('depth', 'sea_water_pressure')          # CF standard_names of a profile's vertical coordinate
+PROFILE_Z_VARS = ('PRES', 'DEPH', 'DEPTH', 'depth', 'pressure', 'pres')   # ... and Argo/common names (PRES in dbar)
+PROFILE_SALT_NAMES = ('sea_water_salinity', 'sea_water_practical_salinity')
+PROFILE_SALT_VARS = ('PSAL', 'salinity', 'psal')
+_DBAR = ('dbar', 'decibar', 'decibars', 'db')
+
+def _decoded(raw:xr.Dataset, v:str) -> np.ndarray:
+    "Variable `v` of an undecoded file with its scale, offset and fill values applied (fill → NaN, times → datetime64)."
+    return xr.decode_cf(raw[[v]])[v].values
+
+def _find_profile_var(raw:xr.Dataset, names=(), standard_names=()) -> str|None:
+    "The first of `names` (its `_ADJUSTED` twin first) in `raw`, else the first variable with a standard_name in `standard_names`."
+    for v in names:
+        for w in (v + '_ADJUSTED', v):
+            if w in raw.variables: return w
+    return next((v for v in raw.variables if raw[v].attrs.get('standard_name') in standard_names), None)
+
+def profile_schema(raw:xr.Dataset, fn) -> str:
+    "'en4' or 'cf' (CF discrete-sampling-geometry profiles, Argo names included) for an opened file, else an error naming what was looked for."
+    if all(v in raw for v in EN4_VARS): return 'en4'
+    if _find_profile_var(raw, PROFILE_TEMP_VARS, THETAO_NAMES) and _find_profile_var(raw, PROFILE_Z_VARS, PROFILE_Z_NAMES): return 'cf'
+    raise ValueError(f"{fn} is not a profile file DepthDif can read: looked for EN4 variables {list(EN4_VARS)}, or a temperature "
+                     f"(named {list(PROFILE_TEMP_VARS)} or with standard_name in {list(THETAO_NAMES)}) with a vertical coordinate "
+                     f"(named {list(PROFILE_Z_VARS)} or with standard_name in {list(PROFILE_Z_NAMES)}); "
+                     f"found: {sorted(map(str, raw.data_vars))}, featureType={raw.attrs.get('featureType')!r}")
+
+# %% ../nbs/01_data.ipynb #e21addb5
+def _qc_flags_ok(raw:xr.Dataset, v:str) -> np.ndarray|None:
+    "Good flags (`qc_good`) of the QC variable of `v`: `v`_QC, else one named by its `ancillary_variables`; None when it has none."
+    cands = [v + '_QC', *str(raw[v].attrs.get('ancillary_variables', '')).split()]
+    for q in (q for q in cands if q in raw.variables):
+        flags = raw[q]
+        if flags.dims[:-1] == raw[v].dims and flags.shape[-1] == 1: flags = flags.isel({flags.dims[-1]: 0})  # char flags written with a length-1 string dim
+        if flags.dims == raw[v].dims: return qc_good(flags.values)
+    return None
+
+def _good_values(raw:xr.Dataset, v:str, to_levels) -> np.ndarray:
+    "(P, L) `v` decoded, NaN where its QC flags say bad; for an Argo name with an `_ADJUSTED` twin, the adjusted values of the profiles that have them."
+    vals = _decoded(raw, v).astype(float)
+    ok = _qc_flags_ok(raw, v)
+    if ok is not None: vals = np.where(ok, vals, np.nan)
+    vals = to_levels(vals)
+    base = v.removesuffix('_ADJUSTED')
+    if v.endswith('_ADJUSTED') and base in raw.variables:           # real-time profiles carry no adjusted values: their raw ones
+        unadjusted = _good_values(raw, base, to_levels)
+        vals = np.where(np.isfinite(vals).any(1, keepdims=True), vals, unadjusted)
+    return vals
+
+def _profile_flags_ok(raw:xr.Dataset, names, n:int) -> np.ndarray:
+    "(n,) True where each of the per-profile flag variables `names` present in `raw` says good."
+    ok = np.ones(n, bool)
+    for q in names:
+        if q in raw.variables and raw[q].size == n: ok &= qc_good(raw[q].values).reshape(n)
+    return ok
+
+def _levels_of(raw:xr.Dataset, temp_var:str, fn):
+    "(number of profiles, function bringing a per-level variable to (P, L)) for the layout of `temp_var`: multidimensional, contiguous ragged or a single profile."
+    if any('instance_dimension' in raw[v].attrs for v in raw.variables):
+        raise ValueError(f"{fn} is an indexed ragged profile file (an `instance_dimension` index): not supported; "
+                         "write it in the contiguous ragged or the (profile, level) layout")
+    count = next((v for v in raw.variables if 'sample_dimension' in raw[v].attrs), None)
+    dims = raw[temp_var].dims
+    if count is not None:                                             # contiguous ragged: profiles one after another along the obs dimension
+        n = np.asarray(raw[count].values, int)
+        start, width = np.concatenate([[0], np.cumsum(n)[:-1]]), max(int(n.max(initial=0)), 1)
+        col = np.arange(width)[None]
+        idx, there = start[:, None] + col, col < n[:, None]
+        def to_levels(a):
+            a = np.asarray(a)
+            return np.where(there, a[np.minimum(idx, len(a) - 1)], np.nan if a.dtype.kind == 'f' else a.dtype.type(0))
+        return len(n), to_levels
+    if len(dims) == 2:                                                # (profile, level); a 1-D vertical coordinate is shared by all
+        def to_levels(a): return np.broadcast_to(np.asarray(a), raw[temp_var].shape) if np.ndim(a) == 1 else np.asarray(a)
+        return raw.sizes[dims[0]], to_levels
+    if len(dims) == 1: return 1, lambda a: np.asarray(a).reshape(1, -1)   # one profile
+    raise ValueError(f"variable {temp_var!r} in {fn} has dims {dims}: not profiles (a gridded field? use open_reanalysis)")
+
+# %% ../nbs/01_data.ipynb #f5d284f2
+def _en4_table(raw:xr.Dataset, fn) -> dict:
+    "An EN4 file as a profile table: potential temperature and depth (P, L) with failed levels NaN, positions, times, profile flags."
+    temp = _good_values(raw, 'POTM_CORRECTED', np.asarray)
+    return dict(temp=temp, z=_good_values(raw, 'DEPH_CORRECTED', np.asarray), var='POTM_CORRECTED',
+                lat=_decoded(raw, 'LATITUDE').astype(float), lon=_decoded(raw, 'LONGITUDE').astype(float), time=_decoded(raw, 'JULD'),
+                ok=_profile_flags_ok(raw, ('PROFILE_POTM_QC', 'POSITION_QC', 'JULD_QC'), len(temp)),
+                units=raw['POTM_CORRECTED'].attrs.get('units', ''), kind='sea_water_potential_temperature')
+
+def _cf_table(raw:xr.Dataset, fn) -> dict:
+    "A CF profile (or Argo) file as a profile table: temperature (P, L) and its kind, vertical coordinate as depth (P, L) or pressure, salinity, positions, times, flags."
+    tv, zv = _find_profile_var(raw, PROFILE_TEMP_VARS, THETAO_NAMES), _find_profile_var(raw, PROFILE_Z_VARS, PROFILE_Z_NAMES)
+    n, to_levels = _levels_of(raw, tv, fn)
+    pos = {c: _find_profile_var(raw, names, (c,)) for c, names in
+           dict(latitude=('LATITUDE', 'latitude', 'lat'), longitude=('LONGITUDE', 'longitude', 'lon'), time=('JULD', 'TIME', 'time')).items()}
+    zvals, zattrs = _good_values(raw, zv, to_levels), raw[zv].attrs
+    is_pressure = zattrs.get('standard_name') == 'sea_water_pressure' or zv.lower().startswith('pres') or str(zattrs.get('units', '')).lower() in _DBAR
+    missing = [c for c, v in pos.items() if v is None]
+    if missing:
+        why = ' (depth from pressure needs latitude)' if is_pressure and 'latitude' in missing else ''
+        raise ValueError(f"{fn} holds profiles of {tv!r} on {'pressure' if is_pressure else 'depth'} {zv!r} but no {' or '.join(missing)}{why}: "
+                         "looked for LATITUDE/LONGITUDE/JULD/TIME, their lower-case names, and CF standard_names latitude, longitude, time")
+    sv = _find_profile_var(raw, PROFILE_SALT_VARS, PROFILE_SALT_NAMES)
+    kind = raw[tv].attrs.get('standard_name') or ('sea_water_temperature' if tv.startswith('TEMP') else 'sea_water_potential_temperature')
+    flags = [q for c in ('latitude', 'longitude', 'time') if pos[c] for q in
+             (*str(raw[pos[c]].attrs.get('ancillary_variables', '')).split(), pos[c] + '_QC')] + ['POSITION_QC', 'TIME_QC', 'JULD_QC']
+    return dict(temp=_good_values(raw, tv, to_levels), units=raw[tv].attrs.get('units', ''), kind=kind, var=tv,
+                z=None if is_pressure else zvals, pres=zvals if is_pressure else None, z_positive=zattrs.get('positive', 'down'),
+                pres_units=str(zattrs.get('units', 'dbar')), salt=None if sv is None else _good_values(raw, sv, to_levels),
+                lat=np.broadcast_to(_decoded(raw, pos['latitude']).astype(float), (n,)),
+                lon=np.broadcast_to(_decoded(raw, pos['longitude']).astype(float), (n,)),
+                time=np.broadcast_to(_decoded(raw, pos['time']), (n,)), ok=_profile_flags_ok(raw, dict.fromkeys(flags), n))
+
+# %% ../nbs/01_data.ipynb #e0359b95
+SALINITY_ASSUMED = 35.  # practical salinity assumed for in-situ → potential temperature when a file has none
+
+def _pressure_dbar(p:np.ndarray, units:str, fn) -> np.ndarray:
+    "Pressure in dbar from dbar (or no units), Pa or bar; other units refused naming the file."
+    u = units.strip().lower()
+    if u in _DBAR or not u: return p
+    if u == 'pa': return p / 1e4
+    if u == 'bar': return p * 10.
+    raise ValueError(f"unknown pressure units {units!r} in {fn}: use dbar")
+
+def potential_on_depths(tab:dict, # a profile table (`_en4_table`, `_cf_table`): temp, units, kind, z or pres, salt, lat (P,), lon (P,)
+                        fn, # the file it came from, for the messages
+                       ) -> tuple: # (depth (P, L) m positive down, potential temperature (P, L) °C)
+    "Depth and potential temperature of a profile table: pressure → depth and in-situ/conservative → potential temperature by TEOS-10 (gsw)."
+    import gsw
+    temp = to_celsius(xr.DataArray(tab['temp'], dims=('profile', 'level'), name=tab.get('var'), attrs=dict(units=tab['units'])), str(fn)).values
+    pres, kind = tab.get('pres'), tab['kind']
+    lat = tab['lat'][:, None]
+    if pres is not None:
+        pres = _pressure_dbar(pres, tab.get('pres_units', 'dbar'), fn)
+        z = -gsw.z_from_p(pres, lat)
+    else: z = np.abs(tab['z']) if tab.get('z_positive') == 'up' or np.nanmedian(tab['z']) < 0 else tab['z']
+    if kind == 'sea_water_potential_temperature': return z, temp
+    if pres is None: pres = gsw.p_from_z(-z, lat)
+    if tab.get('salt') is None:
+        warnings.warn(f"{fn} holds {kind} without salinity: converted to potential temperature with practical salinity {SALINITY_ASSUMED:g} "
+                      "(for salinity 33..37 an error under 0.004 °C above 1000 m, under 0.01 °C to 2000 m)")
+        salt = np.full_like(temp, SALINITY_ASSUMED)
+    else: salt = np.where(np.isfinite(tab['salt']), tab['salt'], SALINITY_ASSUMED)   # a level without good salinity: the same small error
+    sa = gsw.SA_from_SP(salt, pres, tab['lon'][:, None], lat)
+    if kind == 'sea_water_conservative_temperature': return z, gsw.pt_from_CT(sa, temp)
+    return z, gsw.pt0_from_t(sa, temp, pres)
+
+# %% ../nbs/01_data.ipynb #71acb8b6
+def _read_profile_file(fn, schema:str='auto') -> dict:
+    "One profile file as a table of depth and potential temperature (P, L), positions, times and profile flags; refused by name when it is not one."
+    with xr.open_dataset(fn, decode_cf=False) as raw:     # undecoded: char QC flags stay (N_PROF[, N_LEVELS]) arrays; numbers are decoded per variable
+        found = profile_schema(raw, fn) if schema == 'auto' else schema
+        if found == 'en4':
+            missing = [v for v in EN4_VARS if v not in raw]
             if missing: raise ValueError(f"{fn} is not an EN4 profile file: no variable(s) {missing}")
-            ds = xr.decode_cf(raw[need]).load()
-            temp, z = ds.POTM_CORRECTED.values.astype(float), ds.DEPH_CORRECTED.values.astype(float)
-            level_ok = _qc_good(raw, 'POTM_CORRECTED_QC', temp.shape) & _qc_good(raw, 'DEPH_CORRECTED_QC', temp.shape)
-            prof_ok = (_qc_good(raw, 'PROFILE_POTM_QC', temp.shape[:1]) & _qc_good(raw, 'POSITION_QC', temp.shape[:1])
-                       & _qc_good(raw, 'JULD_QC', temp.shape[:1]))
-            temp = np.where(level_ok, temp, np.nan)
-            for p in np.flatnonzero(prof_ok):
-                prof = _interp_profile(z[p], temp[p], depths)
-                if np.isfinite(prof).any():
-                    rows.append((prof, float(ds.LATITUDE[p]), float(ds.LONGITUDE[p]), ds.JULD.values[p]))
-    if not rows: raise ValueError(f"no good-QC EN4 profile reaches the depths {depths.tolist()} in {paths}")
-    thetao, lat, lon, time = zip(*rows)
-    lon = (np.asarray(lon) + 180) % 360 - 180
-    return xr.Dataset(dict(thetao=(('profile', 'depth'), np.stack(thetao), _temp_attrs('Potential temperature (EN4 profiles)', 'sea_water_potential_temperature'))),
-                      coords=dict(depth=('depth', depths, dict(units='m', positive='down')), lat=('profile', np.asarray(lat)),
-                                  lon=('profile', lon), time=('profile', np.asarray(time, 'datetime64[ns]'))))
+            tab = _en4_table(raw, fn)
+        elif found == 'cf': tab = _cf_table(raw, fn)
+        else: raise ValueError(f"parameter schema={schema!r} is invalid: use 'auto', 'en4' or 'cf'")
+    levels = np.isfinite(tab['temp']) & np.isfinite(tab['z'] if tab.get('z') is not None else tab['pres'])
+    tab['ok'] = tab['ok'] & levels.any(1) & np.isfinite(tab['lon']) & np.isfinite(tab['lat'])
+    if not tab['ok'].any():
+        raise ValueError(f"no profile of {fn} passes QC: all {len(tab['ok'])} have a bad profile, position or time flag or no good level "
+                         f"(flags kept: {list(GOOD_QC_FLAGS)}; {int(levels.sum())} good levels in the file)")
+    return tab
 
-# %% ../nbs/01_data.ipynb #6936c8aa
-def _month_keys(time, climatology): 
+def _keep_rows(tab:dict, keep:np.ndarray) -> dict:
+    "The profiles of a table where `keep` (P,) is True."
+    return {k: v[keep] if isinstance(v, np.ndarray) and v.ndim and len(v) == len(keep) else v for k, v in tab.items()}
+
+def _covers(tab:dict) -> str:
+    "The latitudes, longitudes and dates a table spans, for the messages."
+    t = pd.DatetimeIndex(tab['time'])
+    return f"lat {np.nanmin(tab['lat']):.2f}..{np.nanmax(tab['lat']):.2f}, lon {np.nanmin(tab['lon']):.2f}..{np.nanmax(tab['lon']):.2f}, time {t.min():%Y-%m-%d}..{t.max():%Y-%m-%d}"
+
+# %% ../nbs/01_data.ipynb #942d8c9b
+def open_profiles(paths, # file, glob pattern or list: EN4 profile files, CF profile files (argopy, Argo GDAC, any featureType: profile)
+                  depths, # target depths, m, increasing
+                  max_gap=default_max_gap, # m, or a function of depth: how far the levels bracketing a depth may lie from it (`profiles_at_depths`)
+                  top_gap:float=5., # m: a depth above a profile's first good level takes that level's value if at most this far above it
+                  lat=(), lon=(), time=(), # region and period, as `subset` takes them (a lon box with west > east crosses the dateline)
+                  schema:str='auto', # 'auto' (by the file's variables, per file), 'en4' or 'cf'
+                 ) -> xr.Dataset: # `thetao` (profile, depth) potential temperature °C, coords `lat`, `lon`, `time` on `profile`, `depth`
+    "Good-QC profiles of any supported file schema at `depths` (m) by the depth alignment rule, in the region and period, duplicates dropped."
+    depths = check_depths(depths); check_ranges(lat, lon, time)
+    fns, tables = expand_paths(paths, 'profiles'), []
+    for fn in fns:
+        tab = _read_profile_file(fn, schema)
+        inside = tab['ok'] & in_region(tab['lat'], tab['lon'], tab['time'], lat, lon, time)
+        tables.append((fn, _covers(_keep_rows(tab, tab['ok'])), _keep_rows(tab, inside)))
+    if not any(len(t['ok']) for _, _, t in tables):
+        covers = '; '.join(f"{fn}: {c}" for fn, c, _ in tables[:3]) + (' ...' if len(tables) > 3 else '')
+        raise ValueError(f"no good profile inside lat={list(lat)}, lon={list(lon)}, time={list(time)}: the files cover {covers}")
+    z, theta, pos = [], [], []
+    for fn, _, tab in tables:
+        if not len(tab['ok']): continue
+        zz, tt = potential_on_depths(tab, fn)
+        deepest = np.nanmax(np.where(np.isfinite(tt), zz, np.nan), initial=-np.inf)
+        z.append(zz); theta.append(tt); pos.append((tab['lat'], (tab['lon'] + 180) % 360 - 180, np.asarray(tab['time'], 'datetime64[ns]'), fn, deepest))
+    deepest = max(p[-1] for p in pos)
+    if deepest < depths[0] - top_gap:
+        raise ValueError(f"the profiles in {paths} never reach the target depths {depths.tolist()} m: the deepest good level found is {deepest:.1f} m")
+    width = max(a.shape[1] for a in z)
+    pad = lambda a: np.pad(a, ((0, 0), (0, width - a.shape[1])), constant_values=np.nan)
+    z, theta = np.concatenate([pad(a) for a in z]), np.concatenate([pad(a) for a in theta])
+    plat, plon, ptime = (np.concatenate([p[k] for p in pos]) for k in range(3))
+    dup = duplicate_profiles(plat, plon, ptime, (np.isfinite(z) & np.isfinite(theta)).sum(1))
+    if dup.any(): warnings.warn(f"{int(dup.sum())} duplicate profiles (same place within 0.01°, time within 1 h) in {paths}: one of each kept")
+    values = profiles_at_depths(z[~dup], theta[~dup], depths, max_gap, top_gap)
+    keep = np.isfinite(values).any(1)
+    if not keep.any():
+        raise ValueError(f"no profile in {paths} gives a value at the depths {depths.tolist()} m: no two good levels bracket a depth within "
+                         f"max_gap ({np.round(max_gaps(max_gap, depths), 1).tolist()} m); deepest good level {deepest:.1f} m")
+    sel = lambda a: a[~dup][keep]
+    return xr.Dataset(dict(thetao=(('profile', 'depth'), values[keep], _temp_attrs('Potential temperature (profiles)', 'sea_water_potential_temperature'))),
+                      coords=dict(depth=('depth', depths, dict(units='m', positive='down')), lat=('profile', sel(plat)),
+                                  lon=('profile', sel(plon)), time=('profile', sel(ptime))),
+                      attrs=dict(source=' '.join(map(str, fns)), duplicates_dropped=int(dup.sum())))
+
+def open_en4(paths, depths, **kwargs) -> xr.Dataset:
+    "Good-QC EN4 profiles at `depths` (m): `open_profiles` for EN4 files (same parameters), kept under its old name."
+    return open_profiles(paths, depths, schema='en4', **kwargs)
+
+# %% ../nbs/01_data.ipynb #a30bb900
+def _month_keys(time, climatology):
+    "A key per time: its month of the year (climatology) or year and month."
     t = pd.DatetimeIndex(np.asarray(time))
     return t.month.values if climatology else (t.year * 12 + t.month).values
 
-def bin_profiles(profiles:xr.Dataset, grid:xr.Dataset, climatology=False) -> xr.Dataset:
-    "Average profiles into the cells and months of `grid` (time, depth, lat, lon): `obs` °C and `obs_mask`."
+def profile_cells(profiles:xr.Dataset, grid:xr.Dataset, climatology=False) -> tuple:
+    "(t, i, j, inside): the month and cell indices of each profile on `grid`, and whether it falls in a month and cell of it."
     lat, lon, gt = grid.lat.values, grid.lon.values, grid.time.values
     i = np.abs(lat[None] - profiles.lat.values[:, None]).argmin(1)
     j = np.abs(lon[None] - profiles.lon.values[:, None]).argmin(1)
     month_of = {k: n for n, k in enumerate(_month_keys(gt, climatology))}
-    t = np.array([month_of.get(k, -1) for k in _month_keys(profiles.time.values, climatology)])
-    inside = (t >= 0) & (np.abs(lat[i] - profiles.lat.values) <= _spacing(lat)) & (np.abs(lon[j] - profiles.lon.values) <= _spacing(lon))
+    t = np.array([month_of.get(k, -1) for k in _month_keys(profiles.time.values, climatology)], int)
+    in_cell = (np.abs(lat[i] - profiles.lat.values) <= _spacing(lat)) & (np.abs(lon[j] - profiles.lon.values) <= _spacing(lon))
+    return t, i, j, (t >= 0) & in_cell
+
+def bin_profiles(profiles:xr.Dataset, grid:xr.Dataset, climatology=False) -> xr.Dataset:
+    "Average profiles into the cells and months of `grid` (time, depth, lat, lon): `obs` °C, `obs_mask` and `obs_count`; attrs count the profiles left out."
+    lat, lon, gt = grid.lat.values, grid.lon.values, grid.time.values
+    t, i, j, inside = profile_cells(profiles, grid, climatology)
     shape = (len(gt), profiles.sizes['depth'], len(lat), len(lon))
-    total, count = np.zeros(shape), np.zeros(shape)
+    total, count = np.zeros(shape), np.zeros(shape, 'int32')
     vals = profiles.thetao.values[inside]                       # (P, C)
     ok = np.isfinite(vals)
     for c in range(shape[1]):
@@ -411,7 +705,35 @@ def bin_profiles(profiles:xr.Dataset, grid:xr.Dataset, climatology=False) -> xr.
     dims = ('time', 'depth', 'lat', 'lon')
     coords = dict(time=gt, depth=profiles.depth.values, lat=lat, lon=lon)
     return xr.Dataset(dict(obs=(dims, obs, _temp_attrs('Binned profile observations', 'sea_water_potential_temperature')),
-                           obs_mask=(dims, count > 0, dict(long_name='cell holds at least one good profile value'))), coords=coords)
+                           obs_mask=(dims, count > 0, dict(long_name='cell holds at least one good profile value')),
+                           obs_count=(dims, count, dict(long_name='number of profiles averaged into the cell', units='1'))),
+                      coords=coords, attrs=dict(profiles_outside_months=int((t < 0).sum()),
+                                                profiles_outside_grid=int(((t >= 0) & ~inside).sum())))
+
+# %% ../nbs/01_data.ipynb #787dd2b4
+MIN_ERROR_PAIRS = 10  # fewer degrees of freedom than this at a depth: no estimate (NaN), the caller uses its default
+
+def observation_error(profiles:xr.Dataset, # `open_profiles` output: `thetao` (profile, depth) °C, lat, lon, time
+                      grid:xr.Dataset, # the grid the observations are binned on (`bin_profiles`)
+                      climatology=False, # months matched by month of year only
+                      min_pairs:int=MIN_ERROR_PAIRS, # the least number of independent differences for an estimate at a depth
+                     ) -> xr.DataArray: # (depth,) °C, NaN where too few; coord `n_pairs` (depth,) the differences behind it
+    "Per-depth observation error (instrument + representativeness, °C): the spread of profiles sharing a cell and month, pooled over cells."
+    t, i, j, inside = profile_cells(profiles, grid, climatology)
+    vals = profiles.thetao.values[inside]
+    cell = pd.factorize(pd.MultiIndex.from_arrays([t[inside], i[inside], j[inside]]))[0]
+    err, dof = np.full(vals.shape[1], np.nan), np.zeros(vals.shape[1], int)
+    for c in range(vals.shape[1]):
+        ok = np.isfinite(vals[:, c])
+        g = pd.Series(vals[ok, c]).groupby(cell[ok])
+        n = g.count()
+        squares = ((vals[ok, c] - g.transform('mean').values) ** 2).sum()   # within-cell sum of squares
+        dof[c] = int((n - 1).sum())                                          # a pair gives one difference, a cell of n gives n - 1
+        if dof[c] >= min_pairs: err[c] = np.sqrt(squares / dof[c])
+    return xr.DataArray(err.astype('float32'), dims='depth', name='obs_error',
+                        coords=dict(depth=profiles.depth.values, n_pairs=('depth', dof)),
+                        attrs=dict(units='degC', long_name='observation error (within-cell spread of profiles)',
+                                   comment=f'pooled std of profiles in the same cell and month; NaN with fewer than {min_pairs} differences'))
 
 # %% ../nbs/01_data.ipynb #bc24f6c5
 def write_sample_sources(out_dir, months=(1, 2), year=2020, region=dict(lat=slice(-30, 30), lon=slice(-60, 20)), seed=0) -> dict:
@@ -463,6 +785,43 @@ def _write_sample_en4(d, fn, months, year, rng, n_prof=40, n_levels=30):
         var('LONGITUDE', 'f8', ('N_PROF',), d.lon.values[pick[:, 1]] % 360, units='degree_east')
         var('JULD', 'f8', ('N_PROF',), juld, units='days since 1950-01-01 00:00:00')
 
+# %% ../nbs/01_data.ipynb #9994393c
+def write_cf_profiles(path, # the file to write
+                      temp, # (P, L) temperature °C at the levels, NaN where a profile has no level
+                      pres, # (P, L) pressure, dbar (Argo PRES)
+                      lat, lon, # (P,) degrees
+                      time, # (P,) datetime64
+                      psal=None, # (P, L) practical salinity (Argo PSAL); None: none in the file
+                      temp_qc=None, # (P, L) QC flags 0..9 of TEMP; None: all 1
+                      position_qc=None, # (P,) QC flags of the positions; None: all 1
+                      standard_name:str='sea_water_temperature', # of the temperature: in-situ as Argo's TEMP, or potential
+                      ragged:bool=False, # contiguous ragged layout (an `obs` dimension and a `sample_dimension` count) instead of (N_PROF, N_LEVELS)
+                      char_qc:bool=True, # QC flags as characters b'1' (Argo, EN4) or as integers
+                      with_lat:bool=True, # False: leave LATITUDE out (to test the refusal)
+                     ) -> Path:
+    "A CF discrete-sampling-geometry profile file (featureType: profile) with argopy-like names: TEMP, PRES, PSAL, *_QC, LATITUDE, LONGITUDE, TIME."
+    temp, pres = np.asarray(temp, float), np.asarray(pres, float)
+    P, L = temp.shape
+    temp_qc = np.ones((P, L), int) if temp_qc is None else np.asarray(temp_qc, int)
+    position_qc = np.ones(P, int) if position_qc is None else np.asarray(position_qc, int)
+    flags = lambda f: np.asarray(f).astype(str).astype('S1') if char_qc else np.asarray(f, 'int8')
+    there = np.isfinite(pres)
+    if ragged: level_dims, pick = ('obs',), lambda a: np.asarray(a)[there]
+    else: level_dims, pick = ('N_PROF', 'N_LEVELS'), lambda a: np.asarray(a)
+    fill = dict(_FillValue=99999.)
+    levels = dict(TEMP=(level_dims, pick(temp), dict(units='degree_Celsius', standard_name=standard_name, ancillary_variables='TEMP_QC')),
+                  TEMP_QC=(level_dims, pick(flags(temp_qc)), dict(long_name='quality flag', conventions='Argo reference table 2')),
+                  PRES=(level_dims, pick(pres), dict(units='dbar', standard_name='sea_water_pressure', positive='down')))
+    if psal is not None: levels['PSAL'] = (level_dims, pick(np.asarray(psal, float)), dict(units='psu', standard_name='sea_water_salinity'))
+    per_profile = dict(LONGITUDE=(('N_PROF',), np.asarray(lon, float), dict(units='degree_east', standard_name='longitude')),
+                       TIME=(('N_PROF',), np.asarray(time, 'datetime64[ns]'), dict(standard_name='time')),
+                       POSITION_QC=(('N_PROF',), flags(position_qc), dict(long_name='quality flag of the position')))
+    if with_lat: per_profile['LATITUDE'] = (('N_PROF',), np.asarray(lat, float), dict(units='degree_north', standard_name='latitude'))
+    if ragged: per_profile['row_size'] = (('N_PROF',), there.sum(1).astype('int32'), dict(sample_dimension='obs', long_name='number of levels of each profile'))
+    ds = xr.Dataset({**levels, **per_profile}, attrs=dict(Conventions='CF-1.10', featureType='profile', title='DepthDif CF profile fixture'))
+    enc = {v: fill for v in ('TEMP', 'PRES', 'PSAL') if v in ds} | dict(TIME=dict(units='days since 1950-01-01 00:00:00'))
+    return write_atomic(ds, path, encoding=enc)
+
 # %% ../nbs/01_data.ipynb #c28684f2
 def subset(ds, # Dataset or DataArray with standard `lat`, `lon` (in [-180, 180)) and `time`
            lat=(), # (south, north) degrees; () = all
@@ -470,11 +829,8 @@ def subset(ds, # Dataset or DataArray with standard `lat`, `lon` (in [-180, 180)
            time=(), # (first, last) dates, e.g. ('2010-01', '2015-12'); () = all
           ):
     "The region and period asked for, checked: each range is a pair that selects something, named when it does not."
-    for name, r in (('lat', lat), ('lon', lon), ('time', time)):
-        if len(r) not in (0, 2): raise ValueError(f"parameter {name}={list(r)!r} is invalid: give two values, e.g. {name}=[a, b], or [] for all")
-    if len(lat):
-        if lat[0] > lat[1]: raise ValueError(f"parameter lat={list(lat)!r} is invalid: give [south, north]")
-        ds = ds.sel(lat=slice(*lat))
+    check_ranges(lat, lon, time)
+    if len(lat): ds = ds.sel(lat=slice(*lat))
     if len(lon):
         w, e = lon
         if w <= e: ds = ds.sel(lon=slice(w, e))
@@ -544,15 +900,6 @@ def load_surface(sst_path, # SST file/glob/list (OSTIA L4 or any CF SST)
     return sst.to_dataset()
 
 # %% ../nbs/01_data.ipynb #beede046
-def check_depths(depths) -> np.ndarray:
-    "`depths` (m) as a float array, refused by name unless a non-empty, strictly increasing list of depths >= 0."
-    d = np.asarray(depths, float) if np.ndim(depths) == 1 and len(depths) else np.array([])
-    if d.size == 0 or not np.isfinite(d).all() or (d < 0).any() or (np.diff(d) <= 0).any():
-        shown = depths.tolist() if isinstance(depths, np.ndarray) else list(depths) if isinstance(depths, (list, tuple)) else depths
-        raise ValueError(f"parameter depths={shown!r} is invalid: "
-                         "must be a non-empty list of depths in metres, increasing, without repeats")
-    return d
-
 def select_depths(thetao:xr.DataArray, depths, method='linear') -> xr.DataArray:
     "`thetao` at `depths` (m): linear interpolation between source levels, or the nearest level with method='nearest'."
     depths = check_depths(depths)
@@ -972,9 +1319,8 @@ def _observations(profiles:xr.Dataset, # observed profiles (`open_en4`): `thetao
     "The profiles binned on `ds`'s grid and months (`bin_profiles`), a seeded `withheld` fraction of those in validation and test tiles apart."
     if not 0 <= withheld < 1: raise ValueError(f"parameter withheld={withheld!r} is invalid: must be in [0, 1)")
     lat, lon = ds.lat.values, ds.lon.values
-    i = np.abs(lat[None] - profiles.lat.values[:, None]).argmin(1)          # (P,) each profile's nearest row and column
-    j = np.abs(lon[None] - profiles.lon.values[:, None]).argmin(1)
-    scored = np.flatnonzero(splits[i, j] > 0)                             # profiles in validation and test tiles
+    _, i, j, inside = profile_cells(profiles, ds, climatology)            # (P,) each profile's row and column
+    scored = np.flatnonzero(inside & (splits[i, j] > 0))                  # profiles in validation and test tiles
     out = np.zeros(profiles.sizes['profile'], bool)
     out[np.random.default_rng([seed, 23]).choice(scored, round(withheld * len(scored)), replace=False)] = True
     shape = (ds.sizes['time'], profiles.sizes['depth'], len(lat), len(lon))

@@ -21,7 +21,7 @@ from torch.utils.data.distributed import DistributedSampler
 from tqdm.auto import tqdm
 
 from .masking import MASK_KINDS
-from .data import (DEFAULT_DEPTHS, SST_DAILY, Normalizer, PatchDataset, check_depths, load_default, load_sources, load_surface, open_en4,
+from .data import (DEFAULT_DEPTHS, SST_DAILY, Normalizer, PatchDataset, check_depths, load_default, load_sources, load_surface, open_profiles,
                            make_datasets, mosaic, to_celsius, worker_init, atomic_path)
 from .twin import load_twin
 from .model import DepthDifUNet, count_parameters, n_cond_channels
@@ -338,7 +338,7 @@ def datasets_for(cfg:TrainConfig, corruption:float|None=None, norm:Normalizer|No
     if cfg.obs_only and cfg.sst_path: ds = load_surface(cfg.sst_path, cfg.sst_var, cfg.sst_daily, cfg.lat, cfg.lon, cfg.time)
     else: ds = load_sources(cfg.thetao_path, cfg.sst_path, cfg.thetao_var, cfg.sst_var, cfg.sst_daily, cfg.lat, cfg.lon, cfg.time,
                             builtin=DATASETS[cfg.dataset])
-    profiles = open_en4(cfg.obs_path, cfg.depths) if cfg.obs_path else None
+    profiles = open_profiles(cfg.obs_path, cfg.depths, lat=cfg.lat, lon=cfg.lon, time=cfg.time) if cfg.obs_path else None
     return make_datasets(ds, cfg.depths, cfg.patch_size, cfg.patch_stride, cfg.block, cfg.min_ocean, seed=cfg.seed,
                          corruption=cfg.corruption if corruption is None else corruption, ambient_extra=cfg.ambient_extra_corruption,
                          mask_kind=cfg.mask_kind, track_stride=cfg.track_stride, norm=norm, train_corruption=cfg.train_corruption or None,
