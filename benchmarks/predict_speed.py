@@ -11,10 +11,13 @@ reading the files. The weights do not change the work, so nothing is trained. A 
 Prints a markdown table per device: the ocean cells reconstructed, seconds, cells × depths per second (the whole
 ensemble), and cells × depths × members × steps per second (one member through one sampler step: the figure to scale
 from to other settings).
+
+Measured 2026-12-04 on the shared 2-core CPU machine, 1 torch thread (OMP_NUM_THREADS=1), the defaults (one month,
+40°S–40°N × 80°W–40°E, 1,399 ocean cells, 6 depths, DDIM-25 × 8 members): 2.5 s, about 3,400 cells × depths/s and
+670,000 cells × depths × members × steps/s. No GPU was available to this run.
 """
 import argparse, json, time
 from dataclasses import asdict, replace
-import numpy as np
 import torch
 import xarray as xr
 

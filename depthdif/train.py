@@ -354,7 +354,7 @@ def load_checkpoint(path, map_location='cpu') -> dict:
     if missing: raise CheckpointError(f"checkpoint {path} lacks {missing}")
     return ck
 
-# %% ../nbs/10_train.ipynb #aa3e898e
+# %% ../nbs/10_train.ipynb #96bcc514
 def grid_steps(lat, # (H,) latitudes of a grid, degrees
                lon, # (W,) longitudes, degrees
               ) -> dict: # {'lat_step', 'lon_step'} degrees
@@ -600,7 +600,7 @@ def test_scores(run, # a run folder written by `fit`
                                              spread_scale=None if spread_scale is None else spread_scale.tolist()), indent=1))
     return scores
 
-# %% ../nbs/10_train.ipynb #60b30b5c
+# %% ../nbs/10_train.ipynb #721312ae
 def _month_index(src_time, dst_time) -> np.ndarray:
     "(len(src_time),) index of each `src_time`'s calendar month (year and month) among `dst_time`'s; -1 where it has none."
     dst = {m: n for n, m in enumerate(pd.DatetimeIndex(np.asarray(dst_time)).to_period('M'))}
@@ -610,11 +610,16 @@ def _nearest_cell(src, # (n,) coordinates, degrees
                   dst, # (m,) cell centres of the target grid, degrees
                   circular:bool=False, # longitudes: compared modulo 360
                  ) -> np.ndarray: # (n,) index into dst, -1 where more than half a cell away
-    "Index of the `dst` cell whose centre is nearest each `src` coordinate, within half a `dst` cell."
-    d = np.asarray(src, float)[:, None] - np.asarray(dst, float)[None]
-    if circular: d = (d + 180) % 360 - 180
-    k = np.abs(d).argmin(1) if d.size else np.zeros(len(d), int)
-    return np.where(np.abs(d[np.arange(len(k)), k]) <= _spacing(dst) / 2 + 1e-6, k, -1)
+    "Index of the `dst` cell whose centre is nearest each `src` coordinate, within half a `dst` cell (a search, not an n × m table)."
+    src, dst = np.asarray(src, float), np.asarray(dst, float)
+    order = np.argsort(dst); ranked = dst[order]
+    if circular and len(dst): src = ranked[0] + (src - ranked[0]) % 360       # into the grid's turn of the globe
+    k = np.clip(np.searchsorted(ranked, src), 1, max(len(dst) - 1, 1))
+    cand = np.stack([k - 1, np.minimum(k, len(dst) - 1), np.zeros_like(k), np.full_like(k, len(dst) - 1)])  # neighbours, and both ends (a wrap)
+    d = src[None] - ranked[cand]
+    d = np.abs((d + 180) % 360 - 180 if circular else d)
+    best = d.argmin(0)
+    return np.where(d[best, np.arange(len(src))] <= _spacing(dst) / 2 + 1e-6, order[cand[best, np.arange(len(src))]], -1)
 
 def _refuse_inf(values:np.ndarray, name:str):
     "Refuse an array holding ±inf (a missing value the file did not flag): only NaN may mean missing."
