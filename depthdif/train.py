@@ -21,8 +21,8 @@ from torch.utils.data.distributed import DistributedSampler
 from tqdm.auto import tqdm
 
 from .masking import MASK_KINDS
-from .data import (DEFAULT_DEPTHS, SST_DAILY, Normalizer, PatchDataset, check_depths, load_default, load_sources, load_surface, open_profiles,
-                           make_datasets, mosaic, to_celsius, worker_init, atomic_path)
+from .data import (DEFAULT_DEPTHS, SST_DAILY, Normalizer, PatchDataset, check_depths, load_default, load_sources, load_surface,
+                           make_datasets, mosaic, open_profiles, standardise_coords, to_celsius, worker_init, atomic_path, _spacing)
 from .twin import load_twin
 from .model import DepthDifUNet, count_parameters, n_cond_channels
 from .latent import (DepthAutoencoder, LatentDiffusion, latent_cond_channels, latent_model, load_autoencoder,
@@ -37,9 +37,10 @@ from .sampling import (SAMPLERS, FirstGuessCollate, denoiser, evaluate, fit_resi
 __all__ = ['OBJECTIVES', 'DATASETS', 'RENAMED', 'OBS_MASK_KEY', 'CHECKPOINT_FORMAT', 'RUN_CONTROL', 'VAL_CACHE_BYTES',
            'resolve_device', 'check_device', 'setup_distributed', 'seed_everything', 'TrainConfig', 'list_param',
            'notebook_parameters', 'build_model', 'warmup_cosine', 'train_loss', 'datasets_for', 'CheckpointError',
-           'rng_state', 'set_rng_state', 'save_checkpoint', 'load_checkpoint', 'ema_weights', 'first_guess_of',
-           'spread_scale_of', 'load_model', 'check_resumable', 'method_name', 'check_autoencoder', 'autoencoder_for',
-           'fit', 'test_scores', 'predict', 'read_config', 'cli_config', 'train_cli']
+           'rng_state', 'set_rng_state', 'save_checkpoint', 'load_checkpoint', 'grid_steps', 'ema_weights',
+           'first_guess_of', 'spread_scale_of', 'load_model', 'check_resumable', 'method_name', 'check_autoencoder',
+           'autoencoder_for', 'fit', 'test_scores', 'align_obs', 'check_sampling', 'predict', 'read_config',
+           'cli_config', 'train_cli']
 
 # %% ../nbs/10_train.ipynb #56a163a3
 def resolve_device(device:str='auto') -> torch.device:
@@ -381,6 +382,13 @@ def load_checkpoint(path, map_location='cpu') -> dict:
     if missing: raise CheckpointError(f"checkpoint {path} lacks {missing}")
     return ck
 
+# %% ../nbs/10_train.ipynb #96bcc514
+def grid_steps(lat, # (H,) latitudes of a grid, degrees
+               lon, # (W,) longitudes, degrees
+              ) -> dict: # {'lat_step', 'lon_step'} degrees
+    "The spacing of a grid (median step of its coordinates), as a checkpoint records the grid it was trained on."
+    return dict(lat_step=_spacing(lat), lon_step=_spacing(lon))
+
 # %% ../nbs/10_train.ipynb #6a130227
 def _module_state(ema_state:dict) -> dict:
     "The averaged model's own state dict from an `AveragedModel` state dict (which keeps it under `module.`)."
@@ -571,7 +579,7 @@ def _train(cfg:TrainConfig, rank:int, world:int, device:torch.device, progress:b
                             scheduler=sched.state_dict(), epoch=epoch, rng=rng_state(), config=json.loads(json.dumps(asdict(cfg))),
                             norm=asdict(norm), depths=list(norm.depths), model_config=model.config, metrics=history[-1], history=history,
                             first_guess=baseline_state(guess) if guess is not None else None, best=best,
-                            spread_calibration=None)                     # new weights: calibrated after the last epoch
+                            spread_calibration=None, grid=grid_steps(dsets['train'].lat, dsets['train'].lon))  # new weights: calibrated after the last epoch
             _record(out, cfg, norm, history)
             bar.set_postfix(loss=f"{history[-1]['train_loss']:.3f}", val_rmse=f"{history[-1]['val_rmse']:.2f}°C")
             if progress: tqdm.write(epoch_line(method_name(cfg), history, cfg.epochs, start))
@@ -633,33 +641,98 @@ def test_scores(run, # a run folder written by `fit`
                                              spread_scale=None if spread_scale is None else spread_scale.tolist()), indent=1))
     return scores
 
+# %% ../nbs/10_train.ipynb #721312ae
+def _month_index(src_time, dst_time) -> np.ndarray:
+    "(len(src_time),) index of each `src_time`'s calendar month (year and month) among `dst_time`'s; -1 where it has none."
+    dst = {m: n for n, m in enumerate(pd.DatetimeIndex(np.asarray(dst_time)).to_period('M'))}
+    return np.array([dst.get(m, -1) for m in pd.DatetimeIndex(np.asarray(src_time)).to_period('M')], int)
+
+def _nearest_cell(src, # (n,) coordinates, degrees
+                  dst, # (m,) cell centres of the target grid, degrees
+                  circular:bool=False, # longitudes: compared modulo 360
+                 ) -> np.ndarray: # (n,) index into dst, -1 where more than half a cell away
+    "Index of the `dst` cell whose centre is nearest each `src` coordinate, within half a `dst` cell (a search, not an n × m table)."
+    src, dst = np.asarray(src, float), np.asarray(dst, float)
+    order = np.argsort(dst); ranked = dst[order]
+    if circular and len(dst): src = ranked[0] + (src - ranked[0]) % 360       # into the grid's turn of the globe
+    k = np.clip(np.searchsorted(ranked, src), 1, max(len(dst) - 1, 1))
+    cand = np.stack([k - 1, np.minimum(k, len(dst) - 1), np.zeros_like(k), np.full_like(k, len(dst) - 1)])  # neighbours, and both ends (a wrap)
+    d = src[None] - ranked[cand]
+    d = np.abs((d + 180) % 360 - 180 if circular else d)
+    best = d.argmin(0)
+    return np.where(d[best, np.arange(len(src))] <= _spacing(dst) / 2 + 1e-6, order[cand[best, np.arange(len(src))]], -1)
+
+def _refuse_inf(values:np.ndarray, name:str):
+    "Refuse an array holding ±inf (a missing value the file did not flag): only NaN may mean missing."
+    n = int(np.isinf(values).sum())
+    if n: raise ValueError(f"{name} holds {n} infinite value(s): mark missing values as NaN (or flag them with _FillValue) before reconstructing")
+
+def _span(da) -> str: return f"lat {float(da.lat.min()):.2f}..{float(da.lat.max()):.2f}, lon {float(da.lon.min()):.2f}..{float(da.lon.max()):.2f}"
+
+def _months(time) -> str:
+    m = pd.DatetimeIndex(np.asarray(time)).to_period('M').unique()
+    return f"{m[0]}..{m[-1]} ({len(m)} months)" if len(m) > 3 else ', '.join(map(str, m))
+
+def align_obs(obs:xr.DataArray, # (time, depth, lat, lon) observed temperature, NaN where unobserved, on a grid and months of its own
+              sst:xr.DataArray, # (time, lat, lon) the months and grid to put them on
+              obs_count:xr.DataArray|None=None, # like `obs`: observations averaged into each of its cells; None: one per observed cell
+             ) -> tuple[xr.DataArray, xr.DataArray]: # obs and its count (time, depth, lat, lon) on the months and cells of `sst`
+    "Observations placed by coordinates on the SST's calendar months and nearest cells (within half a cell), averaged where several share a cell."
+    obs = standardise_coords(obs).transpose('time', 'depth', 'lat', 'lon')
+    if obs_count is not None: obs_count = standardise_coords(obs_count).transpose(*obs.dims)
+    if obs_count is not None and obs_count.shape != obs.shape: raise ValueError(f"obs_count has shape {obs_count.shape}, obs {obs.shape}")
+    t = _month_index(obs.time.values, sst.time.values)
+    if (t < 0).all(): raise ValueError(f"obs shares no month with the SST: obs holds {_months(obs.time.values)}, the SST {_months(sst.time.values)}")
+    i, j = _nearest_cell(obs.lat.values, sst.lat.values), _nearest_cell(obs.lon.values, sst.lon.values, circular=True)
+    if (i < 0).all() or (j < 0).all(): raise ValueError(f"obs shares no area with the SST: obs spans {_span(obs)}, the SST {_span(sst)}")
+    keep = dict(time=t >= 0, lat=i >= 0, lon=j >= 0)
+    v = obs.isel(keep).values.astype('float64')
+    _refuse_inf(v, 'obs')
+    w = np.isfinite(v).astype('float64') if obs_count is None else obs_count.isel(keep).values.astype('float64')
+    if not (np.isfinite(w) & (w >= 0)).all(): raise ValueError("obs_count holds negative or non-finite counts")
+    w = np.where(np.isfinite(v), w, 0.)
+    shape = (sst.sizes['time'], obs.sizes['depth'], sst.sizes['lat'], sst.sizes['lon'])
+    at = np.ix_(t[t >= 0], np.arange(shape[1]), i[i >= 0], j[j >= 0])       # where each kept value goes (repeats accumulate)
+    total, weight = np.zeros(shape), np.zeros(shape)
+    np.add.at(total, at, np.where(w > 0, v, 0.) * w); np.add.at(weight, at, w)
+    dims, coords = obs.dims, dict(time=sst.time.values, depth=obs.depth.values, lat=sst.lat.values, lon=sst.lon.values)
+    mean = xr.DataArray(np.where(weight > 0, total / np.maximum(weight, 1e-12), np.nan).astype('float32'), coords, dims, 'obs', obs.attrs)
+    return mean, xr.DataArray(weight.round().astype('int32'), coords, dims, 'obs_count')
+
 # %% ../nbs/10_train.ipynb #4dcc5116
 def _tile_origins(n:int, p:int) -> list[int]:
     if n < p: raise ValueError(f"the region ({n} pixels) is smaller than the model's patch size {p}")
     return sorted(set(list(range(0, n - p + 1, p)) + [n - p]))
 
-@torch.no_grad()
-def predict(checkpoint,                 # path to a DepthDif checkpoint (or a loaded checkpoint dict)
-            sst:xr.DataArray,           # (time, lat, lon) SST (°C, or kelvin by its units); NaN on land
-            obs:xr.DataArray,           # (time, depth, lat, lon) observed temperature, NaN where unobserved; the checkpoint's depths
-            n_samples=8, steps=25, sampler='ddim', seed=0, device='cpu', batch_size=64,
-            calibrated=True,            # apply the checkpoint's spread calibration (fitted for ddim, its steps and members)
-            sst_filled:xr.DataArray|None=None, # (time, lat, lon) bool, True where `sst` is gap-filled (`load_default().sst_filled`); None: none is
-           ) -> xr.Dataset:
-    "Reconstruct `thetao_mean` and `thetao_std` (time, depth, lat, lon) in °C over the region of `sst`."
-    model, ck = load_model(checkpoint)
-    norm, cfg, guess = Normalizer(**ck['norm']), ck['config'], first_guess_of(ck)
+def check_sampling(cfg:dict, # a checkpoint's config
+                   sampler='ddim', steps=25, n_samples=8):
+    "Refuse by name a sampler, step count or ensemble size the checkpoint's model cannot take."
     if sampler not in SAMPLERS: raise ValueError(f"sampler={sampler!r} is invalid: must be one of {list(SAMPLERS)}")
     if not (_is_int(n_samples) and n_samples >= 1): raise ValueError(f"n_samples={n_samples!r} is invalid: must be an integer >= 1")
     if not (_is_int(steps) and 1 <= steps <= cfg['timesteps']): raise ValueError(f"steps={steps!r} is invalid: must be in 1..{cfg['timesteps']}")
+
+@torch.no_grad()
+def predict(checkpoint,                 # path to a DepthDif checkpoint (or a loaded checkpoint dict)
+            sst:xr.DataArray,           # (time, lat, lon) SST (°C, or kelvin by its units); NaN on land
+            obs:xr.DataArray,           # (time, depth, lat, lon) observed temperature, NaN where unobserved; the checkpoint's depths, any grid and months (`align_obs`)
+            n_samples=8, steps=25, sampler='ddim', seed=0, device='cpu', batch_size=64,
+            calibrated=True,            # apply the checkpoint's spread calibration (fitted for ddim, its steps and members)
+            sst_filled:xr.DataArray|None=None, # (time, lat, lon) bool, True where `sst` is gap-filled (`load_default().sst_filled`); None: none is
+            obs_count:xr.DataArray|None=None,  # like `obs`: observations averaged into each of its cells; None: one per observed cell, not written
+            members:bool=False,         # also return the ensemble members `thetao` (member, time, depth, lat, lon)
+           ) -> xr.Dataset:
+    "Reconstruct `thetao_mean` and `thetao_std` (time, depth, lat, lon) in °C over the region of `sst`, with the observations used (`obs`)."
+    model, ck = load_model(checkpoint)
+    norm, cfg, guess = Normalizer(**ck['norm']), ck['config'], first_guess_of(ck)
+    check_sampling(cfg, sampler, steps, n_samples)
     if sst.dims != ('time', 'lat', 'lon'): raise ValueError(f"sst must have dims (time, lat, lon), got {sst.dims}")
     if 'depth' not in obs.dims or obs.sizes['depth'] != len(norm.depths) or not np.allclose(obs.depth.values, norm.depths):
         raise ValueError(f"obs depths {obs.depth.values.tolist() if 'depth' in obs.dims else None} differ from the model's "
                          f"{norm.depths} m: select them with `data.select_depths`")
-    obs = obs.transpose('time', 'depth', 'lat', 'lon')
-    if obs.shape[:1] + obs.shape[2:] != sst.shape: raise ValueError(f"obs (time, lat, lon) {obs.shape[:1] + obs.shape[2:]} differ from sst's {sst.shape}")
+    _refuse_inf(sst.values, 'sst')
+    obs, count = align_obs(obs, sst, obs_count)
     sst = to_celsius(sst.rename('sst'), 'the sst argument of predict')
-    if obs.notnull().any(): obs = to_celsius(obs.rename('obs'), 'the obs argument of predict')
+    if obs.notnull().any(): obs = to_celsius(obs, 'the obs argument of predict')
     filled = np.zeros(sst.shape, bool) if sst_filled is None else sst_filled.transpose(*sst.dims).values.astype(bool)
     if filled.shape != sst.shape: raise ValueError(f"sst_filled has shape {filled.shape}, sst {sst.shape}")
     spread_scale = spread_scale_of(ck, sampler, steps, n_samples) if calibrated else None
@@ -676,24 +749,33 @@ def predict(checkpoint,                 # path to a DepthDif checkpoint (or a lo
     tiles.keys = [(t, i, j) for t, i, j in tiles.keys if ocean[t, i:i + p, j:j + p].any()]  # all-land tiles stay NaN
     model.to(device)
     schedule, g = make_schedule(cfg['schedule'], cfg['timesteps']), torch.Generator(device).manual_seed(seed)
-    means, stds = [], []                                                                   # per tile, (C, p, p) °C, NaN on land
+    means, stds, draws = [], [], []                                                        # per tile, (C, p, p) °C, NaN on land
     for batch in DataLoader(tiles, batch_size=batch_size):
         batch = with_first_guess(to_device(batch, device), guess)
-        mu, sd, _ = reconstruct(model, batch, schedule, cfg['parameterization'], sampler, steps, n_samples, generator=g,
-                                objective=cfg['objective'], spread_scale=spread_scale)
+        mu, sd, samples = reconstruct(model, batch, schedule, cfg['parameterization'], sampler, steps, n_samples, generator=g,
+                                      objective=cfg['objective'], spread_scale=spread_scale)
         land = batch['land_mask'].cpu()
         means.append(torch.where(land, torch.nan, norm.denorm_thetao(mu.cpu()))); stds.append(torch.where(land, torch.nan, norm.denorm_spread(sd.cpu())))
-    means, stds = torch.cat(means) if means else torch.zeros(0), torch.cat(stds) if stds else torch.zeros(0)
-    mean, std = np.full(obs_v.shape, np.nan, 'float32'), np.full(obs_v.shape, np.nan, 'float32')
+        if members: draws.append(torch.where(land, torch.nan, norm.denorm_thetao(samples.cpu(), axis=-3)))
+    cat = lambda v, dim=0: torch.cat(v, dim) if v else torch.zeros(0)
+    per_tile = [cat(means), cat(stds)] + ([*cat(draws, 1)] if members else [])              # mean, std and the members, each (N, C, p, p)
+    fields = np.full((len(per_tile), T, C, H, W), np.nan, 'float32')
     for t in range(T):
         k = [n for n, key in enumerate(tiles.keys) if key[0] == t]
-        if k: mean[t], std[t] = (mosaic(v[k], [tiles.keys[n][1:] for n in k], (H, W)) for v in (means, stds))
+        if k: fields[:, t] = [mosaic(v[k], [tiles.keys[n][1:] for n in k], (H, W)) for v in per_tile]
     dims, coords = ('time', 'depth', 'lat', 'lon'), dict(time=sst.time.values, depth=('depth', np.asarray(norm.depths), dict(units='m', positive='down')),
                                                          lat=sst.lat.values, lon=sst.lon.values)
     cal = ', calibrated spread' if spread_scale is not None else ''
     attrs = lambda what: dict(units='degC', long_name=f'{what} of the DepthDif ensemble ({n_samples} members, {sampler} {steps} steps{cal})')
-    return xr.Dataset(dict(thetao_mean=(dims, mean, dict(attrs('Sea water temperature: mean'), standard_name='sea_water_potential_temperature')),
-                           thetao_std=(dims, std, attrs('Sea water temperature: standard deviation'))), coords=coords,
+    out = dict(thetao_mean=(dims, fields[0], dict(attrs('Sea water temperature: mean'), standard_name='sea_water_potential_temperature')),
+               thetao_std=(dims, fields[1], attrs('Sea water temperature: standard deviation')),
+               obs=(dims, obs.values.astype('float32'), dict(units='degC', long_name='Observations on the output grid, as the model was given them',
+                                                             standard_name='sea_water_potential_temperature')))
+    if obs_count is not None: out['obs_count'] = (dims, count.values, dict(long_name='Number of observations averaged into the cell', units='1'))
+    if members:
+        out['thetao'] = (('member',) + dims, fields[2:], dict(attrs('Sea water temperature: member'), standard_name='sea_water_potential_temperature'))
+        coords['member'] = ('member', np.arange(len(fields) - 2), dict(long_name='ensemble member', standard_name='realization'))
+    return xr.Dataset(out, coords=coords,
                       attrs=dict(Conventions='CF-1.8', source=f'DepthDif {Path(str(checkpoint)).name if not isinstance(checkpoint, dict) else "checkpoint"}'))
 
 # %% ../nbs/10_train.ipynb #d2727d77

@@ -1,0 +1,115 @@
+"nbs/predict.ipynb and depthdif-predict on a tiny checkpoint and the example OSTIA/EN4 files: the NetCDF, its map, and bad inputs refused by name."
+import ast, subprocess, sys
+import nbformat
+import numpy as np
+import pytest
+import xarray as xr
+from conftest import ROOT, run, tool
+
+REGION = ['-y', 'lat: [-30, 30]', '-y', 'lon: [-60, 20]']
+
+@pytest.fixture(scope='module')
+def inputs(tmp_path_factory):
+    "A 1-epoch diffusion checkpoint (it records its 2° training grid) and example OSTIA (daily, kelvin) and EN4 files, January and February 2020."
+    from depthdif.data import write_sample_sources
+    from depthdif.train import TrainConfig, fit
+    d = tmp_path_factory.mktemp('predict')
+    fit(TrainConfig(epochs=1, max_patches=16, batch_size=8, channels=(16, 32), emb_dim=32, val_steps=2, eval_samples=2, eval_steps=2,
+                    eval_patches=32, first_guess='', unet_baseline=False, threads=1, out_dir=str(d / 'run')), progress=False)
+    src = write_sample_sources(d / 'sources')
+    return dict(checkpoint=str(d / 'run/checkpoints/last.pt'), sst=str(d / 'sources/2020*OSTIA*.nc'), en4=str(src['en4']), dir=d)
+
+def test_every_parameter_parses():
+    "papermill reads every assignment of the parameters cell (an '=' in a comment would hide it), with its comment as help."
+    import papermill
+    cell = next(c.source for c in nbformat.read(ROOT / 'nbs/predict.ipynb', as_version=4).cells if 'parameters' in c.metadata.get('tags', []))
+    inferred = papermill.inspect_notebook(str(ROOT / 'nbs/predict.ipynb'))
+    assert list(inferred) == [t.id for node in ast.parse(cell).body for t in node.targets]
+    assert all(p['help'] for p in inferred.values()), [n for n, p in inferred.items() if not p['help']]
+
+def papermill(tmp_path, inputs, *params):
+    return subprocess.run([tool('papermill'), str(ROOT / 'nbs/predict.ipynb'), str(tmp_path / 'out.ipynb'), '-p', 'checkpoint', inputs['checkpoint'],
+                           '-p', 'sst_path', inputs['sst'], '-p', 'n_samples', '2', '-p', 'steps', '2', '-p', 'device', 'cpu', *params],
+                          capture_output=True, text=True, cwd=tmp_path, timeout=300)
+
+def test_notebook_writes_netcdf_and_map(tmp_path, inputs):
+    out = tmp_path / 'rec' / 'reconstruction.nc'
+    r = papermill(tmp_path, inputs, '-p', 'obs_path', inputs['en4'], *REGION, '-y', 'time: [2020-01, 2020-02]', '-p', 'members', 'True',
+                  '-p', 'map_depth', '100', '-p', 'out', str(out))
+    assert r.returncode == 0, (r.stdout + r.stderr)[-3000:]
+    with xr.open_dataset(out) as ds:
+        assert set(ds.data_vars) == {'thetao_mean', 'thetao_std', 'obs', 'obs_count', 'thetao'}
+        assert ds.thetao_mean.dims == ('time', 'depth', 'lat', 'lon') and ds.thetao.dims == ('member', 'time', 'depth', 'lat', 'lon')
+        assert dict(ds.sizes) == dict(time=2, depth=6, lat=30, lon=40, member=2)
+        np.testing.assert_allclose(np.diff(ds.lat.values), 2); np.testing.assert_allclose(ds.lon.values[[0, -1]], [-59, 19])   # the checkpoint's grid
+        assert ds.attrs['Conventions'] == 'CF-1.8' and 'history' in ds.attrs and ds.attrs['obs_input'] == inputs['en4']
+        assert (ds.lat.attrs['standard_name'], ds.lat.attrs['units'], ds.lon.attrs['units']) == ('latitude', 'degrees_north', 'degrees_east')
+        assert (ds.depth.attrs['positive'], ds.depth.attrs['units'], ds.time.attrs['axis']) == ('down', 'm', 'T')
+        assert ds.thetao_mean.attrs['units'] == 'degC' and ds.thetao_mean.attrs['standard_name'] == 'sea_water_potential_temperature'
+        ocean, seen = ds.thetao_mean.notnull().values, ds.obs.notnull().values
+        assert 0.3 < ocean.mean() < 1 and (ds.thetao_std.values[ocean] >= 0).all() and (seen & ocean).sum() > 0
+        assert (ds.obs_count.values[seen] >= 1).all() and (ds.obs_count.values[~seen] == 0).all()   # the profiles behind each observed cell
+        np.testing.assert_allclose(ds.thetao_mean.values[seen & ocean], ds.obs.values[seen & ocean], atol=1e-4)   # the profiles are kept
+    assert (out.parent / 'map.png').stat().st_size > 10_000
+
+def test_cli_writes_netcdf(tmp_path, inputs):
+    out = tmp_path / 'cli.nc'
+    script = tool('depthdif-predict')                 # installed with the package; else its function, from this checkout
+    cmd = [script] if script else [sys.executable, '-c', 'from depthdif.inference import predict_cli; predict_cli()']
+    run([*cmd, inputs['checkpoint'], inputs['sst'], '--obs_path', inputs['en4'], '--lat=-30,30', '--lon=-60,20', '--time', '2020-02,2020-02',
+         '--n_samples', '2', '--steps', '2', '--device', 'cpu', '--out', str(out)], cwd=tmp_path)
+    with xr.open_dataset(out) as ds:
+        assert ds.thetao_mean.shape == (1, 6, 30, 40) and str(ds.time.values[0])[:7] == '2020-02' and ds.Conventions == 'CF-1.8'
+
+def _inf_sst(d):
+    "The example SST with +inf over the southern half (a fill value not flagged), as a float file."
+    import glob
+    fn = d / 'inf_sst.nc'
+    if not fn.exists():
+        ds = xr.open_dataset(sorted(glob.glob(str(d / 'sources/2020*OSTIA*.nc')))[1]).load()
+        ds['analysed_sst'] = ds.analysed_sst.where(ds.lat >= 0, np.inf); ds.analysed_sst.encoding.clear()
+        ds.to_netcdf(fn)
+    return str(fn)
+
+def _far_profiles(d):
+    "An EN4 file whose profiles lie in the North Pacific, far from the example SST's region."
+    from depthdif.data import write_sample_sources
+    return str(write_sample_sources(d / 'far', months=(1,), region=dict(lat=slice(20, 50), lon=slice(150, 179)))['en4'])
+
+BAD = [('inf SST', lambda i: dict(sst_path=_inf_sst(i['dir'])), 'inf_sst.nc over lat=[-30, 30], lon=[-60, 20], time=[] holds'),
+       ('profiles elsewhere', lambda i: dict(obs_path=_far_profiles(i['dir'])), "no profile of obs_path="),
+       ('no SST in the period', lambda i: dict(time=('2021-01', '2021-06')), "time=['2021-01', '2021-06'] selects no time"),
+       ('no SST in the region', lambda i: dict(lat=(40, 60)), 'lat=[40, 60] selects no lat'),
+       ('not a model', lambda i: dict(checkpoint=i['en4']), 'is not a DepthDif model checkpoint')]
+
+@pytest.mark.parametrize('what,change,message', BAD, ids=[b[0] for b in BAD])
+def test_bad_input_refused_by_name(inputs, what, change, message):
+    "predict_files (what the notebook and the command run) names the input at fault."
+    from depthdif.inference import predict_files
+    args = dict(checkpoint=inputs['checkpoint'], sst_path=inputs['sst'], lat=(-30, 30), lon=(-60, 20), n_samples=1, steps=2, device='cpu')
+    with pytest.raises(ValueError) as e: predict_files(**{**args, **change(inputs)})
+    assert message in str(e.value)
+
+@pytest.mark.parametrize('params,message', [(['-p', 'map_depth', '75'], 'map_depth=75 is invalid'),
+                                            (['-p', 'members', 'yes'], "members='yes' is invalid")])
+def test_bad_parameter_stops_the_notebook(tmp_path, inputs, params, message):
+    out = tmp_path / 'rec.nc'
+    r = papermill(tmp_path, inputs, *REGION, '-p', 'out', str(out), *params)
+    assert r.returncode != 0 and message in r.stdout + r.stderr, (r.stdout + r.stderr)[-3000:]
+    assert not out.exists()
+
+def test_existing_output_refused(tmp_path, inputs):
+    out = tmp_path / 'rec.nc'
+    out.write_text('an earlier result')
+    r = papermill(tmp_path, inputs, '-p', 'out', str(out))
+    assert r.returncode != 0 and 'already exists' in r.stdout + r.stderr
+    assert out.read_text() == 'an earlier result'
+
+def test_obs_on_other_months_refused(inputs):
+    "predict itself refuses observations that share no month with the SST, naming both calendars."
+    from depthdif.data import DEFAULT_DEPTHS, load_default, select_depths
+    from depthdif.train import predict
+    ds = load_default().isel(time=[0]).sel(lat=slice(-20, 20), lon=slice(-40, 0))
+    obs = select_depths(ds.thetao, DEFAULT_DEPTHS).assign_coords(time=[np.datetime64('2001-01-15')])
+    with pytest.raises(ValueError, match='obs shares no month with the SST: obs holds 2001-01, the SST 2000-01'):
+        predict(inputs['checkpoint'], ds.sst, obs)
