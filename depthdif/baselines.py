@@ -337,6 +337,14 @@ class RegressionOI(RegressionInterp):
         if not len(self.length_scales) or not len(self.noise_ratios) or (self.length_scales <= 0).any() or (self.noise_ratios <= 0).any():
             raise ValueError(f"length_scales and noise_ratios must be non-empty and > 0, got {length_scales} and {noise_ratios}")
 
+    def fit(self, data, # training samples (see `Baseline.fit`); a `PatchDataset` with `obs_error` sets the least nugget
+           ) -> RegressionOI:
+        "Fit on the training split, the observations' error (`obs_error` of the dataset, °C per depth) a floor under the nugget."
+        d = getattr(data, 'dataset', data)                                  # a Subset's dataset
+        error, norm = getattr(d, 'obs_error', None), getattr(d, 'norm', None)
+        self.obs_error = np.zeros(0) if error is None or norm is None else np.asarray(error) / np.asarray(norm.thetao_std)   # (C,) normalised
+        return super().fit(data)
+
     def _fit(self, b, lat_step):
         super()._fit(b, lat_step)
         first_guess = self.regression._fill(b)
@@ -351,6 +359,9 @@ class RegressionOI(RegressionInterp):
         self.length_scale = self.length_scales[best // len(self.noise_ratios)]
         self.noise_ratio = self.noise_ratios[best % len(self.noise_ratios)]
         total = (residual ** 2).sum((0, 2, 3)) / b['y_valid_mask'].sum((0, 2, 3)).clip(1)                 # (C,) σ²(1 + λ)
+        error_var = getattr(self, 'obs_error', np.zeros(0)) ** 2
+        if len(error_var):                                                  # the observations are no better than their error: λ >= σo² / σ²
+            self.noise_ratio = np.maximum(self.noise_ratio, error_var / np.maximum(total - error_var, 1e-6 * total))
         self.signal_var, self.std_scale = total / (1 + self.noise_ratio), np.ones(len(total))
 
     def _fill(self, b):

@@ -1211,7 +1211,8 @@ class PatchDataset(torch.utils.data.Dataset):
                  obs=None,                # optional (obs (T, C, H, W) °C, obs_mask) from bin_profiles, replacing synthetic masks
                  valid=None,              # (T, C, H, W) bool, where the field exists; None: where `thetao` is finite (no truth: inference)
                  eo_valid=None,           # (T, H, W) bool, where `sst` is measured (False where gap-filled); None: wherever it is finite
-                 known=None):             # (T, C, H, W) bool, where `thetao` holds the truth (profiles: their cells); None: wherever the field exists
+                 known=None,              # (T, C, H, W) bool, where `thetao` holds the truth (profiles: their cells); None: wherever the field exists
+                 obs_error=None):         # (C,) °C, the error of an observation as its cell's value (profiles: instrument and representativeness); None: 0
         bounds = np.atleast_1d(np.asarray(corruption, float))  # (1,) a fraction or (2,) a (lo, hi) range
         if bounds.size not in (1, 2) or not 0 <= bounds[0] <= bounds[-1] < 1: raise ValueError(f"corruption must be in [0, 1) (or a (lo, hi) pair in it), got {corruption}")
         if not 0 <= ambient_extra < 1: raise ValueError(f"ambient_extra must be in [0, 1), got {ambient_extra}")
@@ -1222,6 +1223,7 @@ class PatchDataset(torch.utils.data.Dataset):
         self.doy = pd.DatetimeIndex(np.asarray(time)).dayofyear.values.astype('float32')
         self.keys = PatchKeys(self.thetao.shape[0], origins)
         self.norm, self.p, self.ambient_extra = norm, patch_size, ambient_extra
+        self.obs_error = np.zeros(self.thetao.shape[1], 'float32') if obs_error is None else np.asarray(obs_error, 'float32')
         self.corruption = float(bounds[0]) if bounds.size == 1 else tuple(bounds.tolist())
         self.mask_kind, self.track_stride, self.seed, self.fixed_masks, self.epoch = mask_kind, track_stride, seed, fixed_masks, 0
 
@@ -1348,6 +1350,7 @@ def make_datasets(ds:xr.Dataset, depths=DEFAULT_DEPTHS, patch_size=16, patch_str
                   withheld:float=0.2, # with `profiles`: fraction of the validation and test profiles kept out of the input and scored
                   obs_only:bool=False, # with `profiles`: learn from the profiles alone (`thetao`, if `ds` has it, only scores `test_dense`)
                   climatology:bool=False, # with `profiles`: `ds`'s months are a climatology (profiles binned by calendar month)
+                  obs_error=None, # with `profiles`: (C,) °C, their error as cell values; None: estimated (`observation_error`; 0 where it cannot be)
                   **kwargs): # `PatchDataset` arguments: corruption, ambient_extra, mask_kind, track_stride, ...
     "Train/val/test `PatchDataset`s and the `Normalizer` (fitted on train unless given) from `ds` (`thetao`, `sst` on one grid; in memory or lazy)."
     if obs_only and profiles is None: raise ValueError("obs_only=True needs profiles: observations to learn from")
@@ -1380,6 +1383,8 @@ def make_datasets(ds:xr.Dataset, depths=DEFAULT_DEPTHS, patch_size=16, patch_str
     if profiles is not None and (profiles.sizes['depth'] != len(depths) or not np.allclose(profiles.depth.values, depths)):
         raise ValueError(f"the profiles are at depths {profiles.depth.values.tolist()}, not the model's {list(depths)}: read them at those depths")
     obs = _observations(profiles, ds, splits, withheld, seed, climatology) if profiles is not None else None
+    if profiles is not None and obs_error is None: obs_error = np.nan_to_num(observation_error(profiles, ds, climatology).values)
+    if obs_error is not None and len(obs_error) != len(depths): raise ValueError(f"parameter obs_error={list(obs_error)!r} is invalid: give one value per depth {list(depths)}")
     if obs_only and not obs['withheld'][1].any(): raise ValueError(f"parameter withheld={withheld!r} keeps no profile out: the validation "
                                                                    "and test tiles hold too few profiles to score the model at")
     target = obs['input'][0] if obs_only else thetao               # what the normaliser is fitted on
@@ -1393,7 +1398,7 @@ def make_datasets(ds:xr.Dataset, depths=DEFAULT_DEPTHS, patch_size=16, patch_str
     if index is None or (fitted is not None and not index['norm']): _save_index(path, ocean, splits, block, origins, fitted)
     train_kwargs = kwargs if train_corruption is None else {**kwargs, 'corruption': train_corruption}
     make = lambda s, **data: PatchDataset(data.pop('thetao', thetao), sst, ds.lat.values, ds.lon.values, ds.time.values, origins[s], norm,
-                                          patch_size, seed=seed, fixed_masks=(s != 'train'), eo_valid=eo_valid,
+                                          patch_size, seed=seed, fixed_masks=(s != 'train'), eo_valid=eo_valid, obs_error=obs_error,
                                           **(train_kwargs if s == 'train' else kwargs), **data)
     if obs is None: dsets = {s: make(s) for s in SPLITS}
     else:

@@ -98,6 +98,7 @@ class TrainConfig:
     obs_path: str = ''                    # profile files, glob or list (EN4): the observations, binned per month onto the grid; empty: synthetic masks (mask_kind, corruption)
     obs_only: bool = False                # with obs_path: learn from the profiles alone, no dense thetao read (grid and sea from the SST: sst_path, or the built-in one)
     withheld: float = 0.2                 # with obs_path: fraction of the validation and test profiles kept out of the input and scored at their own cells
+    obs_error: tuple = ()                 # with obs_path: the profiles' error as their cells' values, °C per depth (OI's least nugget); empty: estimated from profiles sharing a cell and month
     lat: tuple = ()                       # [south, north] degrees: train on this band only; empty: all
     lon: tuple = ()                       # [west, east] degrees (west > east crosses the dateline); empty: all
     time: tuple = ()                      # [first, last] month, e.g. ['2010-01', '2015-12']; empty: all
@@ -210,6 +211,8 @@ class TrainConfig:
                   ('withheld', 0 <= self.withheld < 1 and (self.withheld > 0 or not self.obs_only),
                    'in [0, 1), and > 0 with obs_only (the model is scored at the withheld profiles)'),
                   ('obs_path', not (self.obs_path and self.latent), "'' with latent (a latent model learns from a dense field)"),
+                  ('obs_error', not self.obs_error or (len(self.obs_error) == len(self.depths) and min(self.obs_error) >= 0),
+                   f'[] or one value >= 0 per depth ({len(self.depths)})'),
                   ('sst_daily', self.sst_daily in SST_DAILY, f'one of {SST_DAILY}'),
                   ('lat', not self.lat or pair(self.lat, lambda x: -90 <= x <= 90), '[] or [south, north] in -90..90'),
                   ('lon', not self.lon or (len(self.lon) == 2 and all(-180 <= x <= 360 for x in self.lon)), '[] or [west, east] in degrees'),
@@ -345,7 +348,7 @@ def datasets_for(cfg:TrainConfig, corruption:float|None=None, norm:Normalizer|No
                          mask_kind=cfg.mask_kind, track_stride=cfg.track_stride, norm=norm, train_corruption=cfg.train_corruption or None,
                          train_patch_stride=cfg.train_patch_stride or None, train_tiles=cfg.train_tiles, eval_patches=cfg.eval_patches,
                          cache=cfg.run_dir / 'index' if index == 'run' else index, sources=[cfg.thetao_path, cfg.sst_path, cfg.obs_path],
-                         profiles=profiles, withheld=cfg.withheld, obs_only=cfg.obs_only,
+                         profiles=profiles, withheld=cfg.withheld, obs_only=cfg.obs_only, obs_error=cfg.obs_error or None,
                          climatology=not (cfg.thetao_path or cfg.sst_path) and cfg.dataset == 'default')
 
 # %% ../nbs/10_train.ipynb #88e2f18e
