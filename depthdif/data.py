@@ -22,14 +22,14 @@ from .masking import MASK_KINDS, track_mask, profile_mask, column_mask, further_
 
 # %% auto #0
 __all__ = ['FERRET_DIR', 'DEFAULT_FILE', 'DEFAULT_DEPTHS', 'CLIMATOLOGY_YEAR', 'THETAO_NAMES', 'SST_NAMES', 'THETAO_VARS',
-           'SST_VARS', 'PLAUSIBLE_CELSIUS', 'SST_DAILY', 'SST_COVERAGE_WARN', 'SPLITS', 'INDEX_VERSION', 'expand_paths',
-           'open_files', 'find_var', 'standardise_coords', 'to_celsius', 'regrid', 'read_ferret_sources', 'atomic_path',
-           'write_atomic', 'default_path', 'build_default', 'build_default_cli', 'fill_nearest', 'load_default',
-           'open_reanalysis', 'mid_month', 'monthly', 'open_ostia', 'open_en4', 'bin_profiles', 'write_sample_sources',
-           'subset', 'sst_coverage', 'load_sources', 'check_depths', 'select_depths', 'split_map', 'patch_origins',
-           'split_patches', 'keep_tiles', 'as_numpy', 'mosaic', 'Normalizer', 'is_lazy', 'compute_windows',
-           'month_blocks', 'read_windows', 'PatchKeys', 'fresh_file_cache', 'reopened', 'worker_init', 'PatchDataset',
-           'index_key', 'make_datasets']
+           'SST_VARS', 'PLAUSIBLE_CELSIUS', 'SST_DAILY', 'EN4_FILL', 'EN4_EPOCH', 'SST_COVERAGE_WARN', 'SPLITS',
+           'INDEX_VERSION', 'expand_paths', 'open_files', 'find_var', 'standardise_coords', 'to_celsius', 'regrid',
+           'read_ferret_sources', 'atomic_path', 'write_atomic', 'default_path', 'build_default', 'build_default_cli',
+           'fill_nearest', 'load_default', 'open_reanalysis', 'mid_month', 'monthly', 'open_ostia', 'open_en4',
+           'bin_profiles', 'write_sample_sources', 'write_en4', 'subset', 'sst_coverage', 'load_sources',
+           'check_depths', 'select_depths', 'split_map', 'patch_origins', 'split_patches', 'keep_tiles', 'as_numpy',
+           'mosaic', 'Normalizer', 'is_lazy', 'compute_windows', 'month_blocks', 'read_windows', 'PatchKeys',
+           'fresh_file_cache', 'reopened', 'worker_init', 'PatchDataset', 'index_key', 'make_datasets']
 
 # %% ../nbs/01_data.ipynb #5e37d197
 FERRET_DIR = Path('/usr/share/ferret-vis/data')  # where Debian's `ferret-datasets` installs WOA and COADS
@@ -440,19 +440,63 @@ def _write_sample_en4(d, fn, months, year, rng, n_prof=40, n_levels=30):
     temp = np.stack([d.thetao.isel(time=m - 1, lat=i, lon=j).interp(depth=zz).values for (i, j), m, zz in zip(pick, month, z)])
     level_qc = np.where(rng.random(temp.shape) < 0.05, b'4', b'1')
     prof_qc = np.where(np.arange(n_prof) % 10 == 9, b'4', b'1')          # every tenth profile rejected
-    juld = np.array([(np.datetime64(f'{year}-{m:02d}-10') - np.datetime64('1950-01-01')).astype(float) for m in month])
+    time = np.array([np.datetime64(f'{year}-{m:02d}-10', 'ns') for m in month])
+    write_en4(fn, temp, z, d.lat.values[pick[:, 0]], d.lon.values[pick[:, 1]], time, level_qc, prof_qc)
+
+# %% ../nbs/01_data.ipynb #b4e2f9a1
+EN4_FILL = 99999.   # EN4's _FillValue of its float variables (temperature, depth, position, JULD)
+EN4_EPOCH = np.datetime64('1950-01-01T00:00', 'ns')
+
+def _check_en4_arrays(thetao, depth, lat, lon, time, level_qc, profile_qc, position_qc):
+    "The writer's arrays, checked by parameter name: (P, L) levels and (P,) profiles; plausible values."
+    thetao, depth = np.asarray(thetao, 'float64'), np.asarray(depth, 'float64')
+    if thetao.ndim != 2: raise ValueError(f"thetao must be (profiles, levels), got shape {thetao.shape}")
+    per_level, per_prof = dict(depth=depth, level_qc=level_qc), dict(lat=lat, lon=lon, time=time, profile_qc=profile_qc, position_qc=position_qc)
+    for name, a in per_level.items():
+        if a is not None and np.shape(a) != thetao.shape: raise ValueError(f"{name} has shape {np.shape(a)}, thetao {thetao.shape}: they must agree")
+    for name, a in per_prof.items():
+        if a is not None and np.shape(a) != thetao.shape[:1]: raise ValueError(f"{name} has shape {np.shape(a)}, not one value per profile {thetao.shape[:1]}")
+    lo, hi = PLAUSIBLE_CELSIUS
+    if np.any((thetao < lo) | (thetao > hi)): raise ValueError(f"thetao holds values outside {PLAUSIBLE_CELSIUS} °C: give potential temperature in °C")
+    if np.any(depth < 0): raise ValueError("depth holds negative values: give depths in m, positive down")
+    if np.any(np.isfinite(thetao) & ~np.isfinite(depth)): raise ValueError("thetao has values on levels without a depth")
+    if np.any(np.abs(np.asarray(lat, float)) > 90): raise ValueError("lat holds values outside [-90, 90] degrees")
+    return thetao, depth
+
+def write_en4(path, # the EN4-schema NetCDF file to write
+              thetao, # (P, L) potential temperature, °C; NaN pads the levels a profile lacks
+              depth, # (P, L) depth of each level, m, positive down; NaN on padding
+              lat, # (P,) latitude of each profile, degrees north
+              lon, # (P,) longitude, degrees east (any convention; written in [0, 360) as EN4 has it)
+              time, # (P,) datetime64 of each profile
+              level_qc=None, # (P, L) one-character flags b'1' (good) .. b'4' (bad); None: b'1' on every level with data
+              profile_qc=None, # (P,) PROFILE_POTM_QC flags; None: all b'1'
+              position_qc=None, # (P,) POSITION_QC flags; None: all b'1'
+              attrs=None, # global attributes (title, source, ...)
+             ) -> Path:
+    "Write profiles in the EN4 profile-file schema (float32 + zlib, char QC flags), through a temporary file."
+    thetao, depth = _check_en4_arrays(thetao, depth, lat, lon, time, level_qc, profile_qc, position_qc)
+    n_prof, n_levels = thetao.shape
+    has_data = np.isfinite(thetao)
+    flags = lambda qc, shape: np.full(shape, b'1', 'S1') if qc is None else np.asarray(qc, 'S1')
+    level_qc = np.where(has_data, flags(level_qc, thetao.shape), b' ')
+    juld = (np.asarray(time, 'datetime64[ns]') - EN4_EPOCH) / np.timedelta64(1, 'D')
     import netCDF4  # the char QC layout of EN4 (char(N_PROF, N_LEVELS)) is written directly, as the product has it
-    with netCDF4.Dataset(fn, 'w') as nc:
+    with atomic_path(path, '.nc.tmp') as tmp, netCDF4.Dataset(tmp, 'w') as nc:
         nc.createDimension('N_PROF', n_prof); nc.createDimension('N_LEVELS', n_levels)
-        def var(name, dtype, dims, data, **attrs):
-            v = nc.createVariable(name, dtype, dims, fill_value=attrs.pop('fill', None)); v.setncatts(attrs); v[:] = data
-        var('POTM_CORRECTED', 'f4', ('N_PROF', 'N_LEVELS'), np.nan_to_num(temp, nan=99999.), fill=99999., units='degree_Celsius')
-        var('DEPH_CORRECTED', 'f4', ('N_PROF', 'N_LEVELS'), z, fill=99999., units='metre')
-        var('POTM_CORRECTED_QC', 'S1', ('N_PROF', 'N_LEVELS'), level_qc)
-        var('PROFILE_POTM_QC', 'S1', ('N_PROF',), prof_qc)
-        var('LATITUDE', 'f8', ('N_PROF',), d.lat.values[pick[:, 0]], units='degree_north')
-        var('LONGITUDE', 'f8', ('N_PROF',), d.lon.values[pick[:, 1]] % 360, units='degree_east')
-        var('JULD', 'f8', ('N_PROF',), juld, units='days since 1950-01-01 00:00:00')
+        def var(name, dtype, dims, data, fill=None, digits=None, **var_attrs):
+            v = nc.createVariable(name, dtype, dims, fill_value=fill, zlib=True, complevel=9, shuffle=True, least_significant_digit=digits)
+            v.setncatts(var_attrs); v[:] = np.ma.masked_invalid(data) if fill is not None else data
+        var('POTM_CORRECTED', 'f4', ('N_PROF', 'N_LEVELS'), thetao, EN4_FILL, 3, units='degree_Celsius', long_name='Potential temperature')
+        var('DEPH_CORRECTED', 'f4', ('N_PROF', 'N_LEVELS'), depth, EN4_FILL, 1, units='metre', long_name='Depth')
+        var('POTM_CORRECTED_QC', 'S1', ('N_PROF', 'N_LEVELS'), level_qc, long_name='quality flag on POTM_CORRECTED')
+        var('PROFILE_POTM_QC', 'S1', ('N_PROF',), flags(profile_qc, n_prof), long_name='global quality flag of the POTM profile')
+        var('POSITION_QC', 'S1', ('N_PROF',), flags(position_qc, n_prof), long_name='quality flag on position')
+        var('LATITUDE', 'f8', ('N_PROF',), np.asarray(lat, float), EN4_FILL, units='degree_north')
+        var('LONGITUDE', 'f8', ('N_PROF',), np.asarray(lon, float) % 360, EN4_FILL, units='degree_east')
+        var('JULD', 'f8', ('N_PROF',), juld, EN4_FILL, units='days since 1950-01-01 00:00:00', long_name='Julian day of the profile')
+        nc.setncatts({'Conventions': 'CF-1.8', **(attrs or {})})
+    return Path(path)
 
 # %% ../nbs/01_data.ipynb #c28684f2
 def subset(ds, # Dataset or DataArray with standard `lat`, `lon` (in [-180, 180)) and `time`
