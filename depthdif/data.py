@@ -24,16 +24,17 @@ from .masking import MASK_KINDS, track_mask, profile_mask, column_mask, further_
 __all__ = ['FERRET_DIR', 'DEFAULT_FILE', 'DEFAULT_DEPTHS', 'CLIMATOLOGY_YEAR', 'THETAO_NAMES', 'SST_NAMES', 'THETAO_VARS',
            'SST_VARS', 'PLAUSIBLE_CELSIUS', 'SST_DAILY', 'GOOD_QC_FLAGS', 'EN4_VARS', 'PROFILE_TEMP_VARS',
            'PROFILE_Z_NAMES', 'PROFILE_Z_VARS', 'PROFILE_SALT_NAMES', 'PROFILE_SALT_VARS', 'SALINITY_ASSUMED',
-           'MIN_ERROR_PAIRS', 'SST_COVERAGE_WARN', 'SPLITS', 'INDEX_VERSION', 'PROFILE_SPLITS', 'expand_paths',
-           'open_files', 'find_var', 'standardise_coords', 'to_celsius', 'regrid', 'read_ferret_sources', 'atomic_path',
-           'write_atomic', 'default_path', 'build_default', 'build_default_cli', 'fill_nearest', 'load_default',
-           'open_reanalysis', 'mid_month', 'monthly', 'open_ostia', 'qc_good', 'check_depths', 'default_max_gap',
-           'max_gaps', 'profiles_at_depths', 'duplicate_profiles', 'check_ranges', 'in_region', 'profile_schema',
-           'potential_on_depths', 'open_profiles', 'open_en4', 'profile_cells', 'bin_profiles', 'observation_error',
-           'write_sample_sources', 'write_cf_profiles', 'subset', 'sst_coverage', 'load_sources', 'load_surface',
-           'select_depths', 'split_map', 'patch_origins', 'split_patches', 'keep_tiles', 'as_numpy', 'mosaic',
-           'Normalizer', 'is_lazy', 'compute_windows', 'month_blocks', 'read_windows', 'PatchKeys', 'fresh_file_cache',
-           'reopened', 'worker_init', 'PatchDataset', 'index_key', 'make_datasets']
+           'MIN_ERROR_PAIRS', 'EN4_FILL', 'EN4_EPOCH', 'SST_COVERAGE_WARN', 'SPLITS', 'INDEX_VERSION', 'PROFILE_SPLITS',
+           'expand_paths', 'open_files', 'find_var', 'standardise_coords', 'to_celsius', 'regrid',
+           'read_ferret_sources', 'atomic_path', 'write_atomic', 'default_path', 'build_default', 'build_default_cli',
+           'fill_nearest', 'load_default', 'open_reanalysis', 'mid_month', 'monthly', 'open_ostia', 'qc_good',
+           'check_depths', 'default_max_gap', 'max_gaps', 'profiles_at_depths', 'duplicate_profiles', 'check_ranges',
+           'in_region', 'profile_schema', 'potential_on_depths', 'open_profiles', 'open_en4', 'profile_cells',
+           'bin_profiles', 'observation_error', 'write_sample_sources', 'write_en4', 'write_cf_profiles', 'subset',
+           'sst_coverage', 'load_sources', 'load_surface', 'select_depths', 'split_map', 'patch_origins',
+           'split_patches', 'keep_tiles', 'as_numpy', 'mosaic', 'Normalizer', 'is_lazy', 'compute_windows',
+           'month_blocks', 'read_windows', 'PatchKeys', 'fresh_file_cache', 'reopened', 'worker_init', 'PatchDataset',
+           'index_key', 'make_datasets']
 
 # %% ../nbs/01_data.ipynb #5e37d197
 FERRET_DIR = Path('/usr/share/ferret-vis/data')  # where Debian's `ferret-datasets` installs WOA and COADS
@@ -370,23 +371,23 @@ def check_depths(depths) -> np.ndarray:
     return d
 
 def default_max_gap(depth, # target depths, m
-                   ) -> np.ndarray: # the largest distance (m) a profile level may lie from each depth and still be used
-    "10 m down to 100 m, then 10 % of the depth: the levels bracketing a target may be up to twice that apart."
-    return np.maximum(10., 0.1 * np.asarray(depth, float))
+                   ) -> np.ndarray: # the largest gap (m) between the two profile levels bracketing each depth
+    "20 m down to 100 m, then 20 % of the depth."
+    return np.maximum(20., 0.2 * np.asarray(depth, float))
 
 def max_gaps(max_gap, # m: a number, or a function of the depths giving one per depth
              depths:np.ndarray, # (C,) target depths, m
             ) -> np.ndarray: # (C,) m
-    "The largest level-to-target distance allowed at each depth."
+    "The largest gap between the levels bracketing each depth."
     return np.broadcast_to(max_gap(depths) if callable(max_gap) else np.asarray(max_gap, float), depths.shape)
 
 def profiles_at_depths(z, # (P, L) level depths, m positive down; NaN where there is no good level
                        temp, # (P, L) temperatures at those levels; NaN where there is no good value
                        depths, # (C,) target depths, m, increasing
-                       max_gap=default_max_gap, # m: a number, or a function of the target depths (m) giving one per depth
+                       max_gap=default_max_gap, # m, the largest gap between the levels bracketing a depth: a number, or a function of the depths
                        top_gap:float=5., # m: a target above a profile's first good level takes that level's value if at most this far above it
                       ) -> np.ndarray: # (P, C) float32, NaN where the profile gives no value
-    "Each profile at `depths`: linear between the two good levels bracketing a depth when both lie within `max_gap` of it; never extrapolated below."
+    "Each profile at `depths`: linear between the two good levels bracketing a depth when they lie at most `max_gap` apart; never extrapolated below."
     depths = check_depths(depths)
     gap = max_gaps(max_gap, depths)
     z, temp = np.atleast_2d(np.asarray(z, float)), np.atleast_2d(np.asarray(temp, float))
@@ -401,7 +402,7 @@ def profiles_at_depths(z, # (P, L) level depths, m positive down; NaN where ther
             lo, hi = np.maximum(k - 1, 0), np.minimum(k, z.shape[1] - 1)
             z_lo, z_hi, t_lo, t_hi = z[rows, lo], z[rows, hi], temp[rows, lo], temp[rows, hi]
             on_level = (k >= 1) & (z_lo == d)
-            bracketed = (k >= 1) & (k < n_good) & (d - z_lo <= g) & (z_hi - d <= g)
+            bracketed = (k >= 1) & (k < n_good) & (z_hi - z_lo <= g)
             between = t_lo + (d - z_lo) / np.where(z_hi > z_lo, z_hi - z_lo, 1.) * (t_hi - t_lo)
             near_top = (k == 0) & (n_good > 0) & (z[:, 0] - d <= top_gap)
             out[:, c] = np.where(on_level, t_lo, np.where(bracketed, between, np.where(near_top, temp[:, 0], np.nan)))
@@ -629,7 +630,7 @@ def _covers(tab:dict) -> str:
 # %% ../nbs/01_data.ipynb #942d8c9b
 def open_profiles(paths, # file, glob pattern or list: EN4 profile files, CF profile files (argopy, Argo GDAC, any featureType: profile)
                   depths, # target depths, m, increasing
-                  max_gap=default_max_gap, # m, or a function of depth: how far the levels bracketing a depth may lie from it (`profiles_at_depths`)
+                  max_gap=default_max_gap, # m, or a function of depth: how far apart the levels bracketing a depth may lie (`profiles_at_depths`)
                   top_gap:float=5., # m: a depth above a profile's first good level takes that level's value if at most this far above it
                   lat=(), lon=(), time=(), # region and period, as `subset` takes them (a lon box with west > east crosses the dateline)
                   schema:str='auto', # 'auto' (by the file's variables, per file), 'en4' or 'cf'
@@ -662,8 +663,8 @@ def open_profiles(paths, # file, glob pattern or list: EN4 profile files, CF pro
     values = profiles_at_depths(z[~dup], theta[~dup], depths, max_gap, top_gap)
     keep = np.isfinite(values).any(1)
     if not keep.any():
-        raise ValueError(f"no profile in {paths} gives a value at the depths {depths.tolist()} m: no two good levels bracket a depth within "
-                         f"max_gap ({np.round(max_gaps(max_gap, depths), 1).tolist()} m); deepest good level {deepest:.1f} m")
+        raise ValueError(f"no profile in {paths} gives a value at the depths {depths.tolist()} m: no two good levels bracket a depth at most "
+                         f"max_gap ({np.round(max_gaps(max_gap, depths), 1).tolist()} m) apart; deepest good level {deepest:.1f} m")
     sel = lambda a: a[~dup][keep]
     return xr.Dataset(dict(thetao=(('profile', 'depth'), values[keep], _temp_attrs('Potential temperature (profiles)', 'sea_water_potential_temperature'))),
                       coords=dict(depth=('depth', depths, dict(units='m', positive='down')), lat=('profile', sel(plat)),
@@ -771,19 +772,63 @@ def _write_sample_en4(d, fn, months, year, rng, n_prof=40, n_levels=30):
     temp = np.stack([d.thetao.isel(time=m - 1, lat=i, lon=j).interp(depth=zz).values for (i, j), m, zz in zip(pick, month, z)])
     level_qc = np.where(rng.random(temp.shape) < 0.05, b'4', b'1')
     prof_qc = np.where(np.arange(n_prof) % 10 == 9, b'4', b'1')          # every tenth profile rejected
-    juld = np.array([(np.datetime64(f'{year}-{m:02d}-10') - np.datetime64('1950-01-01')).astype(float) for m in month])
+    time = np.array([np.datetime64(f'{year}-{m:02d}-10', 'ns') for m in month])
+    write_en4(fn, temp, z, d.lat.values[pick[:, 0]], d.lon.values[pick[:, 1]], time, level_qc, prof_qc)
+
+# %% ../nbs/01_data.ipynb #b4e2f9a1
+EN4_FILL = 99999.   # EN4's _FillValue of its float variables (temperature, depth, position, JULD)
+EN4_EPOCH = np.datetime64('1950-01-01T00:00', 'ns')
+
+def _check_en4_arrays(thetao, depth, lat, lon, time, level_qc, profile_qc, position_qc):
+    "The writer's arrays, checked by parameter name: (P, L) levels and (P,) profiles; plausible values."
+    thetao, depth = np.asarray(thetao, 'float64'), np.asarray(depth, 'float64')
+    if thetao.ndim != 2: raise ValueError(f"thetao must be (profiles, levels), got shape {thetao.shape}")
+    per_level, per_prof = dict(depth=depth, level_qc=level_qc), dict(lat=lat, lon=lon, time=time, profile_qc=profile_qc, position_qc=position_qc)
+    for name, a in per_level.items():
+        if a is not None and np.shape(a) != thetao.shape: raise ValueError(f"{name} has shape {np.shape(a)}, thetao {thetao.shape}: they must agree")
+    for name, a in per_prof.items():
+        if a is not None and np.shape(a) != thetao.shape[:1]: raise ValueError(f"{name} has shape {np.shape(a)}, not one value per profile {thetao.shape[:1]}")
+    lo, hi = PLAUSIBLE_CELSIUS
+    if np.any((thetao < lo) | (thetao > hi)): raise ValueError(f"thetao holds values outside {PLAUSIBLE_CELSIUS} °C: give potential temperature in °C")
+    if np.any(depth < 0): raise ValueError("depth holds negative values: give depths in m, positive down")
+    if np.any(np.isfinite(thetao) & ~np.isfinite(depth)): raise ValueError("thetao has values on levels without a depth")
+    if np.any(np.abs(np.asarray(lat, float)) > 90): raise ValueError("lat holds values outside [-90, 90] degrees")
+    return thetao, depth
+
+def write_en4(path, # the EN4-schema NetCDF file to write
+              thetao, # (P, L) potential temperature, °C; NaN pads the levels a profile lacks
+              depth, # (P, L) depth of each level, m, positive down; NaN on padding
+              lat, # (P,) latitude of each profile, degrees north
+              lon, # (P,) longitude, degrees east (any convention; written in [0, 360) as EN4 has it)
+              time, # (P,) datetime64 of each profile
+              level_qc=None, # (P, L) one-character flags b'1' (good) .. b'4' (bad); None: b'1' on every level with data
+              profile_qc=None, # (P,) PROFILE_POTM_QC flags; None: all b'1'
+              position_qc=None, # (P,) POSITION_QC flags; None: all b'1'
+              attrs=None, # global attributes (title, source, ...)
+             ) -> Path:
+    "Write profiles in the EN4 profile-file schema (float32 + zlib, char QC flags), through a temporary file."
+    thetao, depth = _check_en4_arrays(thetao, depth, lat, lon, time, level_qc, profile_qc, position_qc)
+    n_prof, n_levels = thetao.shape
+    has_data = np.isfinite(thetao)
+    flags = lambda qc, shape: np.full(shape, b'1', 'S1') if qc is None else np.asarray(qc, 'S1')
+    level_qc = np.where(has_data, flags(level_qc, thetao.shape), b' ')
+    juld = (np.asarray(time, 'datetime64[ns]') - EN4_EPOCH) / np.timedelta64(1, 'D')
     import netCDF4  # the char QC layout of EN4 (char(N_PROF, N_LEVELS)) is written directly, as the product has it
-    with netCDF4.Dataset(fn, 'w') as nc:
+    with atomic_path(path, '.nc.tmp') as tmp, netCDF4.Dataset(tmp, 'w') as nc:
         nc.createDimension('N_PROF', n_prof); nc.createDimension('N_LEVELS', n_levels)
-        def var(name, dtype, dims, data, **attrs):
-            v = nc.createVariable(name, dtype, dims, fill_value=attrs.pop('fill', None)); v.setncatts(attrs); v[:] = data
-        var('POTM_CORRECTED', 'f4', ('N_PROF', 'N_LEVELS'), np.nan_to_num(temp, nan=99999.), fill=99999., units='degree_Celsius')
-        var('DEPH_CORRECTED', 'f4', ('N_PROF', 'N_LEVELS'), z, fill=99999., units='metre')
-        var('POTM_CORRECTED_QC', 'S1', ('N_PROF', 'N_LEVELS'), level_qc)
-        var('PROFILE_POTM_QC', 'S1', ('N_PROF',), prof_qc)
-        var('LATITUDE', 'f8', ('N_PROF',), d.lat.values[pick[:, 0]], units='degree_north')
-        var('LONGITUDE', 'f8', ('N_PROF',), d.lon.values[pick[:, 1]] % 360, units='degree_east')
-        var('JULD', 'f8', ('N_PROF',), juld, units='days since 1950-01-01 00:00:00')
+        def var(name, dtype, dims, data, fill=None, digits=None, **var_attrs):
+            v = nc.createVariable(name, dtype, dims, fill_value=fill, zlib=True, complevel=9, shuffle=True, least_significant_digit=digits)
+            v.setncatts(var_attrs); v[:] = np.ma.masked_invalid(data) if fill is not None else data
+        var('POTM_CORRECTED', 'f4', ('N_PROF', 'N_LEVELS'), thetao, EN4_FILL, 3, units='degree_Celsius', long_name='Potential temperature')
+        var('DEPH_CORRECTED', 'f4', ('N_PROF', 'N_LEVELS'), depth, EN4_FILL, 1, units='metre', long_name='Depth')
+        var('POTM_CORRECTED_QC', 'S1', ('N_PROF', 'N_LEVELS'), level_qc, long_name='quality flag on POTM_CORRECTED')
+        var('PROFILE_POTM_QC', 'S1', ('N_PROF',), flags(profile_qc, n_prof), long_name='global quality flag of the POTM profile')
+        var('POSITION_QC', 'S1', ('N_PROF',), flags(position_qc, n_prof), long_name='quality flag on position')
+        var('LATITUDE', 'f8', ('N_PROF',), np.asarray(lat, float), EN4_FILL, units='degree_north')
+        var('LONGITUDE', 'f8', ('N_PROF',), np.asarray(lon, float) % 360, EN4_FILL, units='degree_east')
+        var('JULD', 'f8', ('N_PROF',), juld, EN4_FILL, units='days since 1950-01-01 00:00:00', long_name='Julian day of the profile')
+        nc.setncatts({'Conventions': 'CF-1.8', **(attrs or {})})
+    return Path(path)
 
 # %% ../nbs/01_data.ipynb #9994393c
 def write_cf_profiles(path, # the file to write

@@ -23,7 +23,7 @@ from tqdm.auto import tqdm
 from .masking import MASK_KINDS
 from .data import (DEFAULT_DEPTHS, SST_DAILY, Normalizer, PatchDataset, check_depths, load_default, load_sources, load_surface,
                            make_datasets, mosaic, open_profiles, standardise_coords, to_celsius, worker_init, atomic_path, _spacing)
-from .twin import load_twin
+from .twin import load_twin, twin_profiles_path
 from .model import DepthDifUNet, count_parameters, n_cond_channels
 from .latent import (DepthAutoencoder, LatentDiffusion, latent_cond_channels, latent_model, load_autoencoder,
                              read_autoencoder_checkpoint, read_checkpoint, save_atomic, train_autoencoder, epoch_line)
@@ -34,13 +34,13 @@ from .sampling import (SAMPLERS, FirstGuessCollate, denoiser, evaluate, fit_resi
                                reconstruct, regress, score_baseline, score_floor, to_device, to_residual, with_first_guess)
 
 # %% auto #0
-__all__ = ['OBJECTIVES', 'DATASETS', 'RENAMED', 'OBS_MASK_KEY', 'CHECKPOINT_FORMAT', 'RUN_CONTROL', 'VAL_CACHE_BYTES',
-           'resolve_device', 'check_device', 'setup_distributed', 'seed_everything', 'TrainConfig', 'list_param',
-           'notebook_parameters', 'build_model', 'warmup_cosine', 'train_loss', 'datasets_for', 'CheckpointError',
-           'rng_state', 'set_rng_state', 'save_checkpoint', 'load_checkpoint', 'grid_steps', 'ema_weights',
-           'first_guess_of', 'spread_scale_of', 'load_model', 'check_resumable', 'method_name', 'check_autoencoder',
-           'autoencoder_for', 'fit', 'test_scores', 'align_obs', 'check_sampling', 'predict', 'read_config',
-           'cli_config', 'train_cli']
+__all__ = ['OBJECTIVES', 'DATASETS', 'BUILTIN_PROFILES', 'RENAMED', 'OBS_MASK_KEY', 'CHECKPOINT_FORMAT', 'RUN_CONTROL',
+           'VAL_CACHE_BYTES', 'resolve_device', 'check_device', 'setup_distributed', 'seed_everything', 'TrainConfig',
+           'list_param', 'notebook_parameters', 'build_model', 'warmup_cosine', 'train_loss', 'datasets_for',
+           'CheckpointError', 'rng_state', 'set_rng_state', 'save_checkpoint', 'load_checkpoint', 'grid_steps',
+           'ema_weights', 'first_guess_of', 'spread_scale_of', 'load_model', 'check_resumable', 'method_name',
+           'check_autoencoder', 'autoencoder_for', 'fit', 'test_scores', 'align_obs', 'check_sampling', 'predict',
+           'read_config', 'cli_config', 'train_cli']
 
 # %% ../nbs/10_train.ipynb #56a163a3
 def resolve_device(device:str='auto') -> torch.device:
@@ -74,6 +74,7 @@ def seed_everything(seed:int):
 # %% ../nbs/10_train.ipynb #df19b815
 OBJECTIVES = ('diffusion', 'regression')
 DATASETS = dict(default=load_default, twin=load_twin)  # the built-in data by name: what `dataset` selects
+BUILTIN_PROFILES = dict(twin=twin_profiles_path)       # the profiles shipped with a built-in dataset: what obs_path='builtin' reads
 RENAMED = dict(stride='patch_stride', train_stride='train_patch_stride',      # older names, as older checkpoints record them
                calib_samples='eval_samples', calib_steps='eval_steps')
 
@@ -95,7 +96,7 @@ class TrainConfig:
     thetao_var: str = ''                  # name of the temperature variable in thetao_path; empty: found by common name or CF standard_name
     sst_var: str = ''                     # name of the SST variable in sst_path; empty: found by common name or CF standard_name
     sst_daily: str = 'mid_month'          # SST with several fields a month: 'mid_month' (nearest the 15th 12:00 UTC, OSTIA's) or 'monthly_mean'
-    obs_path: str = ''                    # profile files, glob or list (EN4): the observations, binned per month onto the grid; empty: synthetic masks (mask_kind, corruption)
+    obs_path: str = ''                    # profile files, glob or list (EN4 or CF profiles), or 'builtin' (the twin's Argo-like sample): the observations; empty: synthetic masks
     obs_only: bool = False                # with obs_path: learn from the profiles alone, no dense thetao read (grid and sea from the SST: sst_path, or the built-in one)
     withheld: float = 0.2                 # with obs_path: fraction of the validation and test profiles kept out of the input and scored at their own cells
     obs_error: tuple = ()                 # with obs_path: the profiles' error as their cells' values, °C per depth (OI's least nugget); empty: estimated from profiles sharing a cell and month
@@ -211,6 +212,8 @@ class TrainConfig:
                   ('withheld', 0 <= self.withheld < 1 and (self.withheld > 0 or not self.obs_only),
                    'in [0, 1), and > 0 with obs_only (the model is scored at the withheld profiles)'),
                   ('obs_path', not (self.obs_path and self.latent), "'' with latent (a latent model learns from a dense field)"),
+                  ('obs_path', self.obs_path != 'builtin' or (self.dataset in BUILTIN_PROFILES and not (self.thetao_path or self.sst_path)),
+                   f"'builtin' only with a built-in dataset that ships profiles ({list(BUILTIN_PROFILES)})"),
                   ('obs_error', not self.obs_error or (len(self.obs_error) == len(self.depths) and min(self.obs_error) >= 0),
                    f'[] or one value >= 0 per depth ({len(self.depths)})'),
                   ('sst_daily', self.sst_daily in SST_DAILY, f'one of {SST_DAILY}'),
@@ -342,7 +345,8 @@ def datasets_for(cfg:TrainConfig, corruption:float|None=None, norm:Normalizer|No
     if cfg.obs_only and cfg.sst_path: ds = load_surface(cfg.sst_path, cfg.sst_var, cfg.sst_daily, cfg.lat, cfg.lon, cfg.time)
     else: ds = load_sources(cfg.thetao_path, cfg.sst_path, cfg.thetao_var, cfg.sst_var, cfg.sst_daily, cfg.lat, cfg.lon, cfg.time,
                             builtin=DATASETS[cfg.dataset])
-    profiles = open_profiles(cfg.obs_path, cfg.depths, lat=cfg.lat, lon=cfg.lon, time=cfg.time) if cfg.obs_path else None
+    obs_path = BUILTIN_PROFILES[cfg.dataset]() if cfg.obs_path == 'builtin' else cfg.obs_path
+    profiles = open_profiles(obs_path, cfg.depths, lat=cfg.lat, lon=cfg.lon, time=cfg.time) if obs_path else None
     return make_datasets(ds, cfg.depths, cfg.patch_size, cfg.patch_stride, cfg.block, cfg.min_ocean, seed=cfg.seed,
                          corruption=cfg.corruption if corruption is None else corruption, ambient_extra=cfg.ambient_extra_corruption,
                          mask_kind=cfg.mask_kind, track_stride=cfg.track_stride, norm=norm, train_corruption=cfg.train_corruption or None,

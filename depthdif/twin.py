@@ -14,13 +14,14 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from .data import DEFAULT_DEPTHS, _PACKING, atomic_path, write_atomic
+from .data import DEFAULT_DEPTHS, _PACKING, atomic_path, write_atomic, write_en4, open_en4
 
 # %% auto #0
-__all__ = ['OMEGA', 'EARTH_RADIUS', 'G', 'TWIN_FILE', 'QGConfig', 'snapshot_times', 'segment_bounds', 'make_model',
-           'streamfunction', 'run_qg', 'load_run', 'OceanConfig', 'correlated_noise', 'interface_anomaly',
-           'profile_weights', 'grid_coords', 'temperature', 'sst_error', 'twin_path', 'twin_dataset', 'write_twin',
-           'build_twin', 'build_twin_cli', 'load_twin']
+__all__ = ['OMEGA', 'EARTH_RADIUS', 'G', 'TWIN_FILE', 'ARGO_SPACING', 'PROFILES_FILE', 'QGConfig', 'snapshot_times',
+           'segment_bounds', 'make_model', 'streamfunction', 'run_qg', 'load_run', 'OceanConfig', 'correlated_noise',
+           'interface_anomaly', 'profile_weights', 'grid_coords', 'temperature', 'sst_error', 'twin_path',
+           'twin_dataset', 'write_twin', 'build_twin', 'build_twin_cli', 'load_twin', 'argo_floats', 'argo_depths',
+           'twin_profiles', 'twin_profiles_path', 'write_twin_profiles', 'load_twin_profiles']
 
 # %% ../nbs/03_twin.ipynb #9aceee82
 OMEGA, EARTH_RADIUS, G = 7.2921e-5, 6.371e6, 9.81   # Earth's rotation (s-1), radius (m), gravity (m s-2)
@@ -315,3 +316,129 @@ def load_twin(path=None) -> xr.Dataset:
         if v not in ds: raise ValueError(f"{path} has no {v!r} variable: not a twin ocean file")
     ds['thetao'], ds['sst'] = ds.thetao.astype('float32'), ds.sst.astype('float32')
     return ds
+
+# %% ../nbs/03_twin.ipynb #a7000002
+def argo_floats(n_px:int, # cells per side of the doubly periodic square
+                dx_km:float, # cell size, km
+                start, # datetime64: the first profile may come from this instant on
+                end, # datetime64: ... and stop before it
+                rng:np.random.Generator,
+                float_spacing:float=300., # one float per float_spacing × float_spacing km², km
+                cycle_days:float=10., # days between two profiles of a float
+                drift_speed:float=3., # rms drift between profiles, km day-1 (a random walk)
+               ) -> pd.DataFrame: # one row per profile: float, cycle, time, y, x (cells, continuous: cell i spans [i, i+1))
+    "Argo-like floats spread uniformly over the periodic square, profiling every `cycle_days` and drifting between profiles."
+    for name, v in dict(float_spacing=float_spacing, cycle_days=cycle_days, dx_km=dx_km).items():
+        if not v > 0: raise ValueError(f"{name} must be positive, got {v}")
+    if drift_speed < 0: raise ValueError(f"drift_speed must be >= 0 km/day, got {drift_speed}")
+    n_float = max(1, round((n_px * dx_km / float_spacing) ** 2))
+    cycle = np.timedelta64(int(cycle_days * 86400), 's')
+    n_cycle = int((np.datetime64(end, 's') - np.datetime64(start, 's')) / cycle) + 1
+    first = np.datetime64(start, 's') + (rng.uniform(0, cycle_days * 86400, n_float)).astype('timedelta64[s]')
+    time = first[:, None] + np.arange(n_cycle)[None] * cycle                      # (F, C) each float its own phase
+    step = drift_speed * cycle_days / np.sqrt(2) / dx_km                          # rms step per axis, cells
+    yx = rng.uniform(0, n_px, (n_float, 1, 2)) + np.cumsum(rng.normal(0, step, (n_float, n_cycle, 2)) * (np.arange(n_cycle) > 0)[None, :, None], 1)
+    yx %= n_px                                                                   # doubly periodic: wrap
+    F, C = np.meshgrid(np.arange(n_float), np.arange(n_cycle), indexing='ij')
+    df = pd.DataFrame(dict(float=F.ravel(), cycle=C.ravel(), time=time.ravel().astype('datetime64[ns]'), y=yx[..., 0].ravel(), x=yx[..., 1].ravel()))
+    return df[df.time < np.datetime64(end, 'ns')].sort_values(['time', 'float'], ignore_index=True)
+
+# %% ../nbs/03_twin.ipynb #a7000005
+ARGO_SPACING = ((10., 2.), (50., 5.), (200., 15.), (np.inf, 35.))   # (down to depth m, level spacing m): fine near the surface
+
+def argo_depths(n_float:int, # number of floats
+                rng:np.random.Generator,
+                bottom:float=500., # deepest depth the twin holds, m: the profiles stop there
+                spacing=ARGO_SPACING, # ((down to depth m, spacing m), ...) nominal spacing by depth
+               ) -> np.ndarray: # (n_float, L) depths, m, increasing, NaN-padded, each ending at `bottom`
+    "Each float's sampling table: a first level at 3–6 m, then the nominal `spacing` with ±20 % jitter, down to `bottom`."
+    bounds, steps = np.array([b for b, _ in spacing]), np.array([s for _, s in spacing])
+    levels = [rng.uniform(3., 6., n_float)]
+    while (levels[-1] < bottom).any():
+        z = levels[-1]
+        levels.append(z + steps[np.minimum(np.searchsorted(bounds, z, side='right'), len(steps) - 1)] * rng.uniform(0.8, 1.2, n_float))
+    z = np.stack(levels, 1)
+    first_past = (z >= bottom).argmax(1)                                          # the first level at or below the bottom ...
+    z = np.where(np.arange(z.shape[1])[None] < first_past[:, None], z, np.nan)
+    z[np.arange(n_float), first_past] = bottom                                    # ... is moved onto the twin's deepest level
+    return z
+
+# %% ../nbs/03_twin.ipynb #a7000008
+def _interp_columns(z, # (P, L) depths, m (NaN-padded)
+                    depths, # (D,) increasing depths of the columns, m
+                    columns, # (P, D) one column per profile
+                   ) -> np.ndarray: # (P, L): linear in depth, constant above depths[0], NaN where z is NaN
+    "Columns interpolated linearly onto each profile's levels."
+    k = np.clip(np.searchsorted(depths, np.nan_to_num(z, nan=depths[-1]), side='right') - 1, 0, len(depths) - 2)
+    w = np.clip((z - depths[k]) / (depths[k + 1] - depths[k]), 0, 1)
+    return np.take_along_axis(columns, k, 1) * (1 - w) + np.take_along_axis(columns, k + 1, 1) * w
+
+def twin_profiles(ds:xr.Dataset|None=None, # the twin ocean (`load_twin()` if None)
+                  seed:int=0, # of every random draw: the same seed gives the same profiles
+                  float_spacing:float=300., # one float per float_spacing × float_spacing km²
+                  cycle_days:float=10., # days between profiles of a float
+                  drift_speed:float=3., # rms drift between profiles, km day-1
+                  noise_std:float=0.005, # instrument noise, °C
+                  bad_level_fraction:float=0.03, # fraction of levels flagged bad (QC '4'): spikes of 0.5–3 °C
+                  rejected_fraction:float=0.025, # fraction of profiles rejected (PROFILE_POTM_QC '4'): offsets of 0.5–2 °C
+                  shallow_fraction:float=0.05, # fraction of profiles that stop above the twin's deepest level
+                 ) -> xr.Dataset: # (profile, level): thetao °C, depth m, level_qc, profile_qc; lat, lon, time, float, cycle
+    "Argo-like profiles of the twin ocean's truth: float positions, each profile's own levels, noise and QC flags."
+    ds = load_twin() if ds is None else ds
+    for name, v in dict(noise_std=noise_std, bad_level_fraction=bad_level_fraction, rejected_fraction=rejected_fraction,
+                        shallow_fraction=shallow_fraction).items():
+        if not 0 <= v < 1: raise ValueError(f"{name} must be in [0, 1), got {v}")
+    rng = np.random.default_rng(seed)
+    months = pd.DatetimeIndex(ds.time.values).to_period('M')
+    dx_km = json.loads(ds.attrs.get('qg_config', '{}')).get('dx', QGConfig.dx) / 1e3
+    fl = argo_floats(ds.sizes['lat'], dx_km, months[0].start_time.to_datetime64(), (months[-1] + 1).start_time.to_datetime64(),
+                     rng, float_spacing, cycle_days, drift_speed)
+    depths = ds.depth.values.astype(float)
+    z = argo_depths(fl.float.max() + 1, rng, depths[-1])[fl.float.values]       # each float samples its own levels at every cycle
+    stop = np.where(rng.random(len(fl)) < shallow_fraction, rng.uniform(100., depths[-1], len(fl)), np.inf)
+    z = np.where(z <= stop[:, None], z, np.nan)                                   # a few profiles stop early
+    t = months.get_indexer(pd.DatetimeIndex(fl.time).to_period('M'))             # the snapshot of the profile's month
+    i, j = fl.y.values.astype(int) % ds.sizes['lat'], fl.x.values.astype(int) % ds.sizes['lon']
+    truth = ds.thetao.values[t, :, i, j].astype(float)                            # (P, D) the nearest cell's column
+    temp = _interp_columns(z, depths, truth) + rng.normal(0, noise_std, z.shape)
+    bad = (rng.random(z.shape) < bad_level_fraction) & np.isfinite(z)
+    temp += bad * rng.choice([-1., 1.], z.shape) * rng.uniform(0.5, 3., z.shape)
+    rejected = rng.random(len(fl)) < rejected_fraction
+    temp += (rejected * rng.choice([-1., 1.], len(fl)) * rng.uniform(0.5, 2., len(fl)))[:, None]
+    lat, lon = ds.lat.values, ds.lon.values
+    dims = ('profile', 'level')
+    return xr.Dataset(dict(thetao=(dims, temp.astype('float32'), dict(units='degC')), depth=(dims, z.astype('float32'), dict(units='m', positive='down')),
+                           level_qc=(dims, np.where(bad, b'4', b'1').astype('S1')), profile_qc=('profile', np.where(rejected, b'4', b'1').astype('S1'))),
+                      coords=dict(lat=('profile', lat[0] + (fl.y.values - 0.5) * (lat[1] - lat[0])), lon=('profile', lon[0] + (fl.x.values - 0.5) * (lon[1] - lon[0])),
+                                  time=('profile', fl.time.values), float=('profile', fl.float.values), cycle=('profile', fl.cycle.values)),
+                      attrs=dict(seed=seed, float_spacing_km=float_spacing, cycle_days=cycle_days, drift_speed_km_per_day=drift_speed,
+                                 noise_std_degC=noise_std, bad_level_fraction=bad_level_fraction, rejected_fraction=rejected_fraction,
+                                 shallow_fraction=shallow_fraction))
+
+# %% ../nbs/03_twin.ipynb #a7000011
+PROFILES_FILE = 'twin_profiles.nc'    # the shipped Argo-like profiles of the twin, under depthdif/assets/
+
+def twin_profiles_path() -> Path:
+    "Path of the shipped Argo-like profiles of the twin ocean inside the installed package."
+    return Path(str(files('depthdif') / 'assets' / PROFILES_FILE))
+
+def write_twin_profiles(path=None, # the file to write; None: the package's asset
+                        ds:xr.Dataset|None=None, # the twin ocean (`load_twin()` if None)
+                        **kwargs, # passed to `twin_profiles` (seed, noise_std, ...)
+                       ) -> Path:
+    "Draw the twin's Argo-like profiles with `twin_profiles` and write them as an EN4 profile file."
+    pr = twin_profiles(ds, **kwargs)
+    attrs = dict(title='DepthDif twin ocean: Argo-like profiles in the EN4 schema', source='twin_profiles in nbs/03_twin.ipynb',
+                 comment='truth of the twin ocean (monthly snapshot of the profile month, nearest cell, linear in depth) + noise; '
+                         'POTM_CORRECTED_QC 4 marks spiked levels, PROFILE_POTM_QC 4 offset profiles',
+                 sampling=json.dumps({k: (v.item() if hasattr(v, 'item') else v) for k, v in pr.attrs.items()}))
+    return write_en4(path or twin_profiles_path(), pr.thetao.values, pr.depth.values, pr.lat.values, pr.lon.values, pr.time.values,
+                     pr.level_qc.values, pr.profile_qc.values, attrs=attrs)
+
+def load_twin_profiles(depths=DEFAULT_DEPTHS, # depths to interpolate the profiles onto, m
+                       path=None, # an EN4 profile file; None: the shipped one
+                      ) -> xr.Dataset:
+    "The shipped Argo-like profiles of the twin, as `open_en4` returns them: good-QC `thetao` (profile, depth) °C."
+    path = Path(path or twin_profiles_path())
+    if not path.exists(): raise FileNotFoundError(f"twin profiles {path} are missing: write them with `write_twin_profiles()` (nbs/03_twin.ipynb)")
+    return open_en4(path, depths)
