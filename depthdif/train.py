@@ -351,7 +351,7 @@ def datasets_for(cfg:TrainConfig, corruption:float|None=None, norm:Normalizer|No
                          corruption=cfg.corruption if corruption is None else corruption, ambient_extra=cfg.ambient_extra_corruption,
                          mask_kind=cfg.mask_kind, track_stride=cfg.track_stride, norm=norm, train_corruption=cfg.train_corruption or None,
                          train_patch_stride=cfg.train_patch_stride or None, train_tiles=cfg.train_tiles, eval_patches=cfg.eval_patches,
-                         cache=cfg.run_dir / 'index' if index == 'run' else index, sources=[cfg.thetao_path, cfg.sst_path, cfg.obs_path],
+                         cache=cfg.run_dir / 'index' if index == 'run' else index, sources=[cfg.thetao_path, cfg.sst_path, obs_path],
                          profiles=profiles, withheld=cfg.withheld, obs_only=cfg.obs_only, obs_error=cfg.obs_error or None,
                          climatology=not (cfg.thetao_path or cfg.sst_path) and cfg.dataset == 'default')
 
