@@ -16,7 +16,7 @@ import nbformat
 DOCS = Path(__file__).resolve().parent
 ROOT, SRC, PAGES, EXECUTED = DOCS.parent, DOCS / '_src', DOCS / 'pages', DOCS / '_executed'
 NBS, BIN = ROOT / 'nbs', Path(sys.executable).parent
-USER_NOTEBOOKS = ('train', 'sample', 'explorer')   # run by users (minutes, or a live widget): rendered with their prose only
+USER_NOTEBOOKS = ('train', 'sample', 'predict', 'explorer')   # run by users (minutes, or a live widget): rendered with their prose only
 SHOW_DOC = re.compile(r'^\s*show_doc\(')
 sys.path.insert(0, str(DOCS))
 from griffe_docments import docments_table  # noqa: E402  (docs/ is not a package)
@@ -178,6 +178,7 @@ def nav(titles:dict, api:list) -> list:
              section('Method', {'The model': 'model.md'}, {'Diffusion': 'diffusion.md'}, nb('04_model'), nb('05_diffusion'),
                      nb('06_latent'), nb('07_baselines'), nb('08_metrics'), nb('09_sampling')),
              section('Training', {'Training a model': 'training.md'}, nb('train', 'The train notebook'), nb('10_train')),
+             {'Production path': 'production.md'},
              section('Inference and diagnostics', {'Inference': 'inference.md'}, {'Sampling diagnostics': 'diagnostics.md'},
                      nb('predict', 'The predict notebook'), nb('14_inference'), nb('11_diagnostics'),
                      nb('sample', 'The sample notebook')),

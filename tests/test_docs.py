@@ -6,7 +6,7 @@ import pytest
 from conftest import ROOT, run, tool
 
 SITE = ROOT / 'site'
-PAGES = ('quickstart', 'data-sources', 'dataset', 'model', 'diffusion', 'training', 'inference', 'diagnostics', 'settings',
+PAGES = ('quickstart', 'data-sources', 'dataset', 'model', 'diffusion', 'training', 'production', 'inference', 'diagnostics', 'settings',
          'results', 'temporal', 'development')
 
 @pytest.fixture(scope='module')
