@@ -5,8 +5,9 @@ and nbs/sample.ipynb).
     python benchmarks/production.py                       # both modes, into runs/twin-<mode> and docs/results/twin-<mode>/
     python benchmarks/production.py obs-only --threads 1  # one mode; one torch thread (a machine shared with other work)
 
-Modes (`MODES`): `profiles` learns with the dense truth as target (the profiles are its input, `obs_path builtin`);
-`obs-only` learns from the profiles alone (`obs_only True`: no dense field is read to train it). Each is scored by
+Modes (`MODES`): `profiles` learns with the dense truth as target (`loss supervised`; the profiles are its input,
+`obs_path builtin`); `obs-only` learns from the profiles alone (`obs_only True`, the ambient loss: no dense field is
+read to train it). Each is scored by
 `sample.ipynb` (every classical baseline, the U-Net twin, the diffusion ensemble; same points for all) against the
 dense truth (an OSSE) and at the withheld profiles (an OSE), and `metrics.rank_agreement` puts the two tables side by
 side: on the twin the OSE should rank the methods as the OSSE does. A finished step is not run again (delete its
@@ -20,7 +21,8 @@ from depthdif.metrics import rank_agreement
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-MODES = {'profiles': ['-p', 'obs_path', 'builtin'], 'obs-only': ['-p', 'obs_path', 'builtin', '-p', 'obs_only', 'True']}
+MODES = {'profiles': ['-p', 'obs_path', 'builtin', '-p', 'loss', 'supervised'],   # the dense field is the target, the profiles the input
+         'obs-only': ['-p', 'obs_path', 'builtin', '-p', 'obs_only', 'True']}           # the ambient loss on the profiles alone
 SCORED = {'profiles': ('test', 'test_profiles'), 'obs-only': ('test_dense', 'test')}   # (against the dense truth, at the withheld profiles)
 GOALS = {'profiles': 0.80, 'obs-only': 0.90}   # diffusion ensemble mean over regression + OI, all hidden points, against the dense truth
 
@@ -47,11 +49,11 @@ def train(mode:str, run:Path, epochs:int, threads:int) -> dict:
 def score(mode:str, run:Path, results:Path) -> dict:
     "Score the run with sample.ipynb on both of its scoring sets; {split: skill table}."
     tables = {}
-    for n, split in enumerate(SCORED[mode]):
+    for split in SCORED[mode]:
         out = results / split
         if not (out / 'skill_table.csv').exists():
             papermill('sample.ipynb', run / f'sample-{split}-out.ipynb', '-p', 'checkpoint', str(run / 'checkpoints' / 'last.pt'), '-p', 'split', split, '-p', 'out_dir', str(out),
-                      *(['-p', 'sweep_steps', '[]'] if n else []))
+                      '-y', 'sweep_steps: []')
         tables[split] = pd.read_csv(out / 'skill_table.csv', index_col=0)
     return tables
 

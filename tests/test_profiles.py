@@ -2,6 +2,8 @@
 dense target and from the profiles alone, each scored against the dense truth and at the withheld profiles."""
 import json, subprocess
 import pandas as pd
+import xarray as xr
+from depthdif.twin import twin_path, twin_profiles_path
 import pytest
 from conftest import ROOT, run, tool
 
@@ -37,6 +39,13 @@ def test_profiles_with_dense_target(tmp_path):
     assert {'climatology', 'sst_regression', 'interp', 'idw', 'regression_oi', 'unet', 'diffusion'} <= set(table.index)
     scored = json.loads((sample / 'metrics.json').read_text())
     assert {m: scored[m]['hidden']['n'] for m in table.index} == {m: n_prof for m in table.index}   # the same points as test_scores'
+    # a reconstruction from the twin's own files: its SST and the shipped profiles, for a box and two months
+    rec = tmp_path / 'rec.nc'
+    run([tool('papermill'), str(ROOT / 'nbs/predict.ipynb'), str(tmp_path / 'predict.ipynb'), '-p', 'checkpoint', str(out / 'checkpoints/last.pt'),
+         '-p', 'sst_path', str(twin_path()), '-p', 'obs_path', str(twin_profiles_path()), '-y', 'lat: [30, 36]', '-y', 'lon: [-45, -38]',
+         '-y', 'time: [2004-01, 2004-02]', '-p', 'n_samples', '2', '-p', 'steps', '2', '-p', 'device', 'cpu', '-p', 'out', str(rec)], cwd=tmp_path)
+    with xr.open_dataset(rec) as r:
+        assert dict(r.thetao_mean.sizes)['time'] == 2 and r.thetao_mean.notnull().all() and int(r.obs_count.sum()) > 0
 
 def test_profiles_alone(tmp_path):
     "Learning from the profiles alone: scored at the withheld profiles (test) and, on this OSSE, against its dense truth (test_dense)."
