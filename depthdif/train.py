@@ -150,7 +150,7 @@ class TrainConfig:
     eval_steps: int = 25                  # DDIM steps of the test score and of the spread calibration
     eval_patches: int = 1024              # at most this many validation and test samples (a fixed, seeded subset of a large archive); 0: all
     unet_baseline: bool = True            # also train the deterministic U-Net twin (same backbone and inputs) into out_dir/unet
-    out_dir: str = ''                     # the run folder; empty: runs/<dataset> (runs/files for your own files; -profiles or -obs-only added with obs_path)
+    out_dir: str = ''                     # the run folder; empty: runs/ and the dataset's name (runs/files for your own files; -profiles or -obs-only added with obs_path)
     device: str = 'auto'                  # 'auto' (a GPU if there is one), 'cpu', 'cuda' or 'cuda:N'
     resume: bool = False                  # continue the run in out_dir from its last checkpoint
     num_workers: int = 0                  # DataLoader worker processes: read patches, draw masks and compute first guesses ahead of the steps
