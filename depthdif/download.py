@@ -12,7 +12,7 @@ import pandas as pd
 import xarray as xr
 from tqdm.auto import tqdm
 
-from .data import THETAO_NAMES, SST_NAMES, find_var, write_atomic
+from .sources import THETAO_NAMES, SST_NAMES, find_var, write_atomic
 
 # %% auto #0
 __all__ = ['GLORYS_MONTHLY', 'OSTIA_DAILY', 'OSTIA_VARIABLES', 'OSTIA_DAY', 'EN4_BASE_URL', 'EN4_VERSION', 'REQUEST_ATTR',
@@ -126,7 +126,7 @@ def _subset_into(cm, path:Path, request:dict, check, finish=_record_in_place, fi
 def _warn_dateline(lon, what):
     if crosses_dateline(lon):
         warnings.warn(f"lon={tuple(lon)} crosses the dateline: the toolbox writes the {what} files with longitudes running east "
-                      f"from {lon[0]} (past 180°), but depthdif.data.standardise_coords wraps longitudes into [-180, 180), "
+                      f"from {lon[0]} (past 180°), but depthdif.sources.standardise_coords wraps longitudes into [-180, 180), "
                       "so the readers return the box's east part before its west part, with a seam between them")
 
 def glorys_requests(out_dir, lat, lon, # (south, north), (west, east) degrees
@@ -299,7 +299,7 @@ def download_en4(out_dir, start:str, end:str, correction:str='g10', keep_zip:boo
 def download_cli(argv=None):
     "Console script `depthdif-download {glorys,ostia,en4}... --out DIR --start YYYY-MM --end YYYY-MM [--lat S N --lon W E --depth TOP BOTTOM]`."
     p = argparse.ArgumentParser(prog='depthdif-download', description='Download GLORYS, OSTIA (15th of each month) and EN4 '
-                                'files that depthdif.data reads. GLORYS and OSTIA need `copernicusmarine login` once.')
+                                'files that depthdif.sources reads. GLORYS and OSTIA need `copernicusmarine login` once.')
     p.add_argument('products', nargs='+', choices=('glorys', 'ostia', 'en4'))
     p.add_argument('--out', required=True, help='folder; each product goes into a subfolder of its name')
     p.add_argument('--start', required=True, help="first month, 'YYYY-MM'")
@@ -319,5 +319,5 @@ def download_cli(argv=None):
         if product == 'en4': done[product] = download_en4(out/'en4', **kw)
         print(f"{product}: {len(done[product])} files in {out/product}")
     if {'glorys', 'ostia'} <= set(done):
-        print(f"read them with: depthdif.data.load_sources('{out/'glorys'/'glorys_*.nc'}', '{out/'ostia'/'ostia_*.nc'}')")
+        print(f"read them with: depthdif.sources.load_sources('{out/'glorys'/'glorys_*.nc'}', '{out/'ostia'/'ostia_*.nc'}')")
     return done

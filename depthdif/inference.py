@@ -11,7 +11,7 @@ import numpy as np
 import xarray as xr
 
 from . import __version__
-from .data import _spacing, bin_profiles, open_ostia, open_profiles, regrid, subset, write_atomic
+from .sources import _spacing, bin_profiles, open_ostia, open_profiles, regrid, subset, write_atomic
 from .train import (CheckpointError, OBJECTIVES, _months, _refuse_inf, _span, check_device,
                             check_sampling, list_param, load_checkpoint, predict)
 

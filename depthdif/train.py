@@ -21,8 +21,9 @@ from torch.utils.data.distributed import DistributedSampler
 from tqdm.auto import tqdm
 
 from .masking import MASK_KINDS
-from .data import (DEFAULT_DEPTHS, SST_DAILY, Normalizer, PatchDataset, check_depths, load_default, load_sources, load_surface,
-                           make_datasets, mosaic, open_profiles, standardise_coords, to_celsius, worker_init, atomic_path, _spacing)
+from .sources import (DEFAULT_DEPTHS, SST_DAILY, check_depths, load_default, load_sources, load_surface, open_profiles,
+                              standardise_coords, to_celsius, atomic_path, _spacing)
+from .data import Normalizer, PatchDataset, make_datasets, mosaic, worker_init
 from .twin import load_twin, twin_profiles_path
 from .model import DepthDifUNet, count_parameters, n_cond_channels
 from .latent import (DepthAutoencoder, LatentDiffusion, latent_cond_channels, latent_model, load_autoencoder,

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from .data import DEFAULT_DEPTHS, _PACKING, atomic_path, write_atomic, write_en4, open_en4
+from .sources import DEFAULT_DEPTHS, _PACKING, atomic_path, write_atomic, write_en4, open_en4
 
 # %% auto #0
 __all__ = ['OMEGA', 'EARTH_RADIUS', 'G', 'TWIN_FILE', 'ARGO_SPACING', 'PROFILES_FILE', 'QGConfig', 'snapshot_times',

@@ -28,7 +28,7 @@ def test_documentation_map(site):
     assert 'DepthDif' in page(site, '') and 'load_default' in page(site, '')
 
 def test_notebook_pages_without_scaffolding(site):
-    data = page(site, '01_data')
+    data = page(site, '00_sources')
     assert 'open_reanalysis' in data and '#| export' not in data and 'nbdev_export()' not in data
     assert 'skip_exec' not in page(site, 'train')   # front matter is dropped
 
