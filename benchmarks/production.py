@@ -62,13 +62,14 @@ def report(mode:str, tables:dict, seconds:dict, epochs:int, threads:int) -> str:
     dense, profiles = SCORED[mode]
     side, rho = rank_agreement({'dense truth (OSSE)': tables[dense], 'withheld profiles (OSE)': tables[profiles]})
     ratio = tables[dense].loc['diffusion', 'rmse'] / tables[dense].loc['regression_oi', 'rmse']
-    minutes = (seconds['notebook'] or seconds['epochs']) / 60
+    side.columns = [f'{scored}: {column}' for scored, column in side.columns]
+    wall = f"train.ipynb took {seconds['notebook'] / 60:.1f} min (training, calibration and both test scores); " if seconds['notebook'] else ''
     return (f"Twin ocean, {mode} ({epochs} epochs, {threads or 'default'} torch thread(s)): every method scored against the dense truth "
             f"({dense}) and at the withheld profiles ({profiles}); hidden-point RMSE over all depths, °C.\n\n"
             + side.round(3).to_markdown() + f"\n\nRank agreement of the two (Spearman's ρ): {rho:.2f}. Diffusion ensemble mean against "
             f"the dense truth: {ratio:.2f}× regression + OI (goal ≤ {GOALS[mode]:.2f}×: {'met' if ratio <= GOALS[mode] else 'not met'}). "
-            f"Training (diffusion model and U-Net twin): {minutes:.1f} min (epochs: diffusion {seconds['diffusion'] / 60:.1f} min, "
-            f"U-Net twin {seconds['unet'] / 60:.1f} min).\n")
+            f"{wall}its training epochs (with their validation) {seconds['epochs'] / 60:.1f} min: diffusion {seconds['diffusion'] / 60:.1f}, "
+            f"U-Net twin {seconds['unet'] / 60:.1f}.\n")
 
 if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
