@@ -516,11 +516,11 @@ def make_datasets(ds:xr.Dataset, depths=DEFAULT_DEPTHS, patch_size=16, patch_str
         else:
             import dask.array as da
             exists = (da if lazy else np).isfinite(thetao)
-        scored = lambda s, o: dict(thetao=o[0], known=o[1], valid=exists, obs=obs['input'])   # scored at the profiles `o` alone
-        dsets = {'train': make('train', **(scored('train', obs['input']) if obs_only else dict(obs=obs['input'])))}
+        scored = lambda o: dict(thetao=o[0], known=o[1], valid=exists, obs=obs['input'])   # scored at the profiles `o` alone
+        dsets = {'train': make('train', **(scored(obs['input']) if obs_only else dict(obs=obs['input'])))}
         for s in ('val', 'test'):
-            if obs_only: dsets[s] = make(s, **scored(s, obs['withheld']))
-            else: dsets[s], dsets[f'{s}_profiles'] = make(s, obs=obs['input']), make(s, **scored(s, obs['withheld']))
+            if obs_only: dsets[s] = make(s, **scored(obs['withheld']))
+            else: dsets[s], dsets[f'{s}_profiles'] = make(s, obs=obs['input']), make(s, **scored(obs['withheld']))
         if obs_only and dense: dsets['test_dense'] = make('test', obs=obs['input'])
     for s in [s for s in dsets if s != 'train']:    # a large archive's val/test: a fixed subset, the same for every model
         if eval_patches and len(dsets[s]) > eval_patches:
