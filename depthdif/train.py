@@ -98,7 +98,7 @@ class TrainConfig:
     sst_var: str = ''                     # name of the SST variable in sst_path; empty: found by common name or CF standard_name
     sst_daily: str = 'mid_month'          # SST with several fields a month: 'mid_month' (nearest the 15th 12:00 UTC, OSTIA's) or 'monthly_mean'
     obs_path: str = ''                    # profile files, glob or list (EN4 or CF profiles), or 'builtin' (the twin's Argo-like sample): the observations; empty: synthetic masks
-    obs_only: bool = False                # with obs_path: learn from the profiles alone, no dense thetao read (grid and sea from the SST: sst_path, or the built-in one)
+    obs_only: bool = False                # with obs_path: learn from the profiles alone, no dense thetao trains it (grid and sea from the SST: sst_path, or the built-in one's)
     withheld: float = 0.2                 # with obs_path: fraction of the validation and test profiles kept out of the input and scored at their own cells
     obs_error: tuple = ()                 # with obs_path: the profiles' error as their cells' values, °C per depth (OI's least nugget); empty: estimated from profiles sharing a cell and month
     lat: tuple = ()                       # [south, north] degrees: train on this band only; empty: all
