@@ -22,7 +22,7 @@ from tqdm.auto import tqdm
 
 from .masking import MASK_KINDS
 from .sources import (DEFAULT_DEPTHS, SST_DAILY, check_depths, load_default, load_sources, load_surface, open_profiles,
-                              standardise_coords, to_celsius, atomic_path, _spacing)
+                              standardise_coords, to_celsius, atomic_path, _months_text, _spacing)
 from .data import Normalizer, PatchDataset, make_datasets, mosaic, worker_init
 from .twin import load_twin, twin_profiles_path
 from .model import DepthDifUNet, count_parameters, n_cond_channels
@@ -677,9 +677,7 @@ def _refuse_inf(values:np.ndarray, name:str):
 
 def _span(da) -> str: return f"lat {float(da.lat.min()):.2f}..{float(da.lat.max()):.2f}, lon {float(da.lon.min()):.2f}..{float(da.lon.max()):.2f}"
 
-def _months(time) -> str:
-    m = pd.DatetimeIndex(np.asarray(time)).to_period('M').unique()
-    return f"{m[0]}..{m[-1]} ({len(m)} months)" if len(m) > 3 else ', '.join(map(str, m))
+def _months(time) -> str: return _months_text(pd.DatetimeIndex(np.asarray(time)).to_period('M').unique())
 
 def align_obs(obs:xr.DataArray, # (time, depth, lat, lon) observed temperature, NaN where unobserved, on a grid and months of its own
               sst:xr.DataArray, # (time, lat, lon) the months and grid to put them on
