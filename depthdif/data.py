@@ -6,7 +6,7 @@
 from __future__ import annotations
 import hashlib, json, os, pickle, warnings
 from collections.abc import Sequence
-from dataclasses import dataclass, asdict
+from dataclasses import dataclass, asdict, field
 from pathlib import Path
 
 import numpy as np
@@ -19,9 +19,10 @@ from .masking import MASK_KINDS, track_mask, profile_mask, column_mask, further_
 from .sources import *  # the readers: used below, and re-exported so `from depthdif.data import open_en4` keeps working
 
 # %% auto #0
-__all__ = ['SPLITS', 'INDEX_VERSION', 'PROFILE_SPLITS', 'split_map', 'patch_origins', 'split_patches', 'keep_tiles', 'as_numpy',
-           'mosaic', 'Normalizer', 'is_lazy', 'compute_windows', 'month_blocks', 'read_windows', 'PatchKeys',
-           'fresh_file_cache', 'reopened', 'worker_init', 'PatchDataset', 'index_key', 'make_datasets']
+__all__ = ['SPLITS', 'SURFACE_NAMES', 'INDEX_VERSION', 'PROFILE_SPLITS', 'split_map', 'patch_origins', 'split_patches',
+           'keep_tiles', 'as_numpy', 'mosaic', 'Normalizer', 'check_surface', 'is_lazy', 'compute_windows',
+           'month_blocks', 'read_windows', 'PatchKeys', 'fresh_file_cache', 'reopened', 'worker_init', 'PatchDataset',
+           'index_key', 'make_datasets']
 
 # %% ../nbs/01_data.ipynb #cbbad8e7
 SPLITS = ('train', 'val', 'test')
@@ -139,35 +140,50 @@ def mosaic(values, # (N, C, p, p) per-patch values; NaN where unknown
 # %% ../nbs/01_data.ipynb #0bcc78b3
 @dataclass
 class Normalizer:
-    "Per-depth mean/std of temperature and mean/std of SST (°C), fitted on the training split."
+    "Per-depth mean/std of temperature, mean/std of SST (°C) and of any other surface field, fitted on the training split."
     depths: list; thetao_mean: list; thetao_std: list; sst_mean: float; sst_std: float
+    surface: dict = field(default_factory=dict)   # the other surface fields: {name: [mean, std]} in their units (sea level m, SSS 1e-3)
 
     @classmethod
-    def fit(cls, thetao:np.ndarray, sst:np.ndarray, train_pixels:np.ndarray, depths):
-        "Fit on `thetao` (T, C, H, W) and `sst` (T, H, W) at the (H, W) pixels of `train_pixels` (lazy arrays: one streamed pass)."
-        if is_lazy(thetao) or is_lazy(sst): return cls._fit_lazy(thetao, sst, train_pixels, depths)
+    def fit(cls, thetao:np.ndarray, sst:np.ndarray, train_pixels:np.ndarray, depths,
+            surface:dict|None=None): # other surface fields {name: (T, H, W)} on the same grid (sea level, SSS); None: SST alone
+        "Fit on `thetao` (T, C, H, W), `sst` (T, H, W) and `surface` at the (H, W) pixels of `train_pixels` (lazy arrays: one streamed pass)."
+        surface = surface or {}
+        if is_lazy(thetao) or any(map(is_lazy, [sst, *surface.values()])): return cls._fit_lazy(thetao, sst, train_pixels, depths, surface)
         th = thetao[:, :, train_pixels]                          # (T, C, N)
-        s = sst[:, train_pixels]
+        stats = lambda a: [float(np.nanmean(a[:, train_pixels])), float(np.nanstd(a[:, train_pixels]))]
         return cls([float(d) for d in depths], np.nanmean(th, (0, 2)).tolist(), np.nanstd(th, (0, 2)).tolist(),
-                   float(np.nanmean(s)), float(np.nanstd(s)))
+                   *stats(sst), {name: stats(a) for name, a in surface.items()})
 
     @classmethod
-    def _fit_lazy(cls, thetao, sst, train_pixels, depths):
+    def _fit_lazy(cls, thetao, sst, train_pixels, depths, surface:dict):
         "The same statistics from dask arrays, from float64 sums over a few months at a time (`month_blocks`): the memory of a few chunks."
         import dask, dask.array as da
-        total = np.zeros((3, len(depths) + 1))                               # count, sum, sum of squares; per depth, then the SST
-        for th, s in month_blocks('normaliser: a pass over the training pixels', _array(thetao), _array(sst)):
-            x = da.concatenate([th, s[:, None]], 1).astype('float64')        # (months, C + 1, H, W)
+        total = np.zeros((3, len(depths) + 1 + len(surface)))               # count, sum, sum of squares; per depth, the SST, the other fields
+        for th, *s in month_blocks('normaliser: a pass over the training pixels', _array(thetao), _array(sst), *map(_array, surface.values())):
+            x = da.concatenate([th, *(f[:, None] for f in s)], 1).astype('float64')   # (months, C + 1 + S', H, W)
             x = da.where(train_pixels, x, np.nan)
             total += np.stack(dask.compute(da.isfinite(x).sum((0, 2, 3)), da.nansum(x, (0, 2, 3)), da.nansum(x * x, (0, 2, 3))))
         n, s1, s2 = total
         mean = s1 / n; std = np.sqrt(np.maximum(s2 / n - mean ** 2, 0))
-        return cls([float(d) for d in depths], mean[:-1].tolist(), std[:-1].tolist(), float(mean[-1]), float(std[-1]))
+        C = len(depths)
+        return cls([float(d) for d in depths], mean[:C].tolist(), std[:C].tolist(), float(mean[C]), float(std[C]),
+                   {name: [float(mean[k]), float(std[k])] for k, name in enumerate(surface, C + 1)})
 
     def norm_thetao(self, x, axis=-3): return (x - self._shape(self.thetao_mean, x, axis)) / self._shape(self.thetao_std, x, axis)
     def denorm_thetao(self, x, axis=-3): return x * self._shape(self.thetao_std, x, axis) + self._shape(self.thetao_mean, x, axis)
     def denorm_spread(self, x, axis=-3): return x * self._shape(self.thetao_std, x, axis)  # a std or an error: rescale only
     def norm_sst(self, x): return (x - self.sst_mean) / self.sst_std
+
+    def norm_surface(self, x, # (..., S, H, W) surface fields in their units
+                     names, # the S field names, in order ('sst' first)
+                     axis=-3):
+        "Each surface field as a z-score with its own training statistics."
+        missing = [n for n in names if n != 'sst' and n not in self.surface]
+        if missing: raise ValueError(f"this normaliser was fitted without the surface field(s) {missing}: it knows sst and {sorted(self.surface)}")
+        mean, std = zip(*[(self.sst_mean, self.sst_std) if n == 'sst' else self.surface[n] for n in names])
+        return (x - self._shape(mean, x, axis)) / self._shape(std, x, axis)
+
     def save(self, path): Path(path).write_text(json.dumps(asdict(self), indent=1))
     @classmethod
     def load(cls, path): return cls(**json.loads(Path(path).read_text()))
@@ -178,6 +194,19 @@ class Normalizer:
         v = torch.as_tensor(v, dtype=x.dtype, device=x.device) if isinstance(x, torch.Tensor) else np.asarray(v, dtype=x.dtype)
         shape = [1] * x.ndim; shape[axis] = -1
         return v.reshape(shape)
+
+# %% ../nbs/01_data.ipynb #5fa1e003
+SURFACE_NAMES = ('sst', 'adt', 'sla', 'sss')  # surface fields the model can be conditioned on: SST, sea level (absolute or anomaly), SSS
+
+def check_surface(surface, # field names: a sequence, or a comma-separated text such as 'sst,adt'
+                 ) -> tuple: # the names, SST first
+    "The surface fields as a checked tuple: known names, SST first, no repeats, at most one kind of sea level."
+    names = tuple(n.strip() for n in surface.split(',')) if isinstance(surface, str) else tuple(surface)
+    unknown = [n for n in names if n not in SURFACE_NAMES]
+    if unknown or not names or names[0] != 'sst' or len(set(names)) < len(names) or {'adt', 'sla'} <= set(names):
+        raise ValueError(f"parameter surface={surface!r} is invalid: give 'sst' first, then any of {SURFACE_NAMES[1:]} once each "
+                         "(one kind of sea level: adt or sla)" + (f"; unknown: {unknown}" if unknown else ''))
+    return names
 
 # %% ../nbs/01_data.ipynb #5ca1e002
 def is_lazy(a) -> bool:
@@ -307,9 +336,9 @@ def worker_init(worker_id:int):
 
 # %% ../nbs/01_data.ipynb #a9bb2f17
 class PatchDataset(torch.utils.data.Dataset):
-    "Patches of `thetao` (normalised) with SST, sparse observations and masks, as dicts of named tensors."
+    "Patches of `thetao` (normalised) with the surface fields, sparse observations and masks, as dicts of named tensors."
     def __init__(self, thetao:np.ndarray, # (T, C, H, W) °C, NaN on land / below the sea floor; numpy, or lazy (dask, `DataArray`)
-                 sst:np.ndarray,          # (T, H, W) °C on the same grid (numpy or lazy)
+                 sst:np.ndarray,          # (T, H, W) SST °C on the same grid (numpy or lazy), or (T, S, H, W): the `surface` fields stacked
                  lat, lon, time,          # grid coordinates (degrees) and datetimes (T,)
                  origins,                 # [(i, j), ...] upper-left patch corners
                  norm:Normalizer, patch_size=16,
@@ -320,14 +349,18 @@ class PatchDataset(torch.utils.data.Dataset):
                  seed=0, fixed_masks=False,
                  obs=None,                # optional (obs (T, C, H, W) °C, obs_mask) from bin_profiles, replacing synthetic masks
                  valid=None,              # (T, C, H, W) bool, where the field exists; None: where `thetao` is finite (no truth: inference)
-                 eo_valid=None,           # (T, H, W) bool, where `sst` is measured (False where gap-filled); None: wherever it is finite
+                 eo_valid=None,           # bool, shaped as `sst`: where each field is measured (False where gap-filled); None: wherever it is finite
                  known=None,              # (T, C, H, W) bool, where `thetao` holds the truth (profiles: their cells); None: wherever the field exists
-                 obs_error=None):         # (C,) °C, the error of an observation as its cell's value (profiles: instrument and representativeness); None: 0
+                 obs_error=None,          # (C,) °C, the error of an observation as its cell's value (profiles: instrument and representativeness); None: 0
+                 surface=('sst',)):       # names of the S surface fields in `sst` (SST first; e.g. ('sst', 'adt')): the batch's `eo` channels
         bounds = np.atleast_1d(np.asarray(corruption, float))  # (1,) a fraction or (2,) a (lo, hi) range
         if bounds.size not in (1, 2) or not 0 <= bounds[0] <= bounds[-1] < 1: raise ValueError(f"corruption must be in [0, 1) (or a (lo, hi) pair in it), got {corruption}")
         if not 0 <= ambient_extra < 1: raise ValueError(f"ambient_extra must be in [0, 1), got {ambient_extra}")
         if mask_kind not in MASK_KINDS: raise ValueError(f"unknown mask_kind {mask_kind!r}: use one of {MASK_KINDS}")
         self.thetao, self.sst, self.valid, self.eo_valid, self.known = map(_array, (thetao, sst, valid, eo_valid, known))
+        self.surface = tuple(surface)
+        if self.sst.shape[1:-2] not in ((), (len(self.surface),)) or (self.sst.ndim == 3) != (len(self.surface) == 1):
+            raise ValueError(f"sst has shape {self.sst.shape}: expected (T, H, W) for one surface field or (T, S, H, W) with S = {len(self.surface)} for {self.surface}")
         self.obs = None if obs is None else tuple(map(_array, obs))
         self.lat, self.lon = np.asarray(lat, 'float32'), np.asarray(lon, 'float32')
         self.doy = pd.DatetimeIndex(np.asarray(time)).dayofyear.values.astype('float32')
@@ -359,7 +392,8 @@ class PatchDataset(torch.utils.data.Dataset):
     def __getitem__(self, idx):
         t, i, j = self.keys[idx]
         win = (slice(i, i + self.p), slice(j, j + self.p))
-        cube, plane = (t, slice(None)) + win, (t,) + win                       # (C, p, p) and (p, p) windows of month t
+        cube = (t, slice(None)) + win                                          # (C, p, p) window of month t
+        plane = cube if self.sst.ndim == 4 else (t,) + win                     # (S, p, p) or (p, p)
         ob, ob_mask = self.obs if self.obs is not None else (None, None)
         th, valid, known, eo, eo_ok, ob, ob_mask = read_windows([self.thetao, self.valid, self.known, self.sst, self.eo_valid, ob, ob_mask],
                                                                 [cube, cube, cube, plane, plane, cube, cube])
@@ -374,11 +408,11 @@ class PatchDataset(torch.utils.data.Dataset):
             m_amb = further_corrupt(m, self.ambient_extra, seed=self._rng(idx))
         y = np.where(known, self.norm.norm_thetao(np.nan_to_num(th)), 0).astype('float32')
         x = y if self.obs is None else np.where(m, self.norm.norm_thetao(np.nan_to_num(np.asarray(ob, 'float32'))), 0)
-        eo = np.asarray(eo, 'float32')
-        eo_valid = np.isfinite(eo) & ocean & (True if eo_ok is None else np.asarray(eo_ok, bool))
-        eo = np.where(np.isfinite(eo), self.norm.norm_sst(np.nan_to_num(eo)), 0).astype('float32')[None]
+        eo = np.asarray(eo, 'float32').reshape(-1, self.p, self.p)            # (S, p, p) in each field's units
+        eo_valid = np.isfinite(eo) & ocean & (True if eo_ok is None else np.asarray(eo_ok, bool).reshape(eo.shape))
+        eo = np.where(np.isfinite(eo), self.norm.norm_surface(np.nan_to_num(eo), self.surface), 0).astype('float32')
         f = lambda a: torch.from_numpy(np.ascontiguousarray(a))
-        return dict(y=f(y), y_valid_mask=f(known), ocean_mask=f(y_valid), eo=f(eo), eo_valid_mask=f(eo_valid[None]), x=f(np.where(m, x, 0).astype('float32')),
+        return dict(y=f(y), y_valid_mask=f(known), ocean_mask=f(y_valid), eo=f(eo), eo_valid_mask=f(eo_valid), x=f(np.where(m, x, 0).astype('float32')),
                     x_valid_mask=f(m), x_ambient_mask=f(m_amb), land_mask=f(~ocean[None]),
                     coords=torch.tensor([self.lat[win[0]].mean(), self.lon[win[1]].mean()]),
                     doy=torch.tensor(self.doy[t]))
@@ -461,32 +495,38 @@ def make_datasets(ds:xr.Dataset, depths=DEFAULT_DEPTHS, patch_size=16, patch_str
                   obs_only:bool=False, # with `profiles`: learn from the profiles alone (`thetao`, if `ds` has it, only scores `test_dense`)
                   climatology:bool=False, # with `profiles`: `ds`'s months are a climatology (profiles binned by calendar month)
                   obs_error=None, # with `profiles`: (C,) °C, their error as cell values; None: estimated (`observation_error`; 0 where it cannot be)
+                  surface=('sst',), # the surface fields the model is conditioned on, variables of `ds` (SST first; e.g. ('sst', 'adt')); each `<name>_filled` flags its gaps
                   **kwargs): # `PatchDataset` arguments: corruption, ambient_extra, mask_kind, track_stride, ...
-    "Train/val/test `PatchDataset`s and the `Normalizer` (fitted on train unless given) from `ds` (`thetao`, `sst` on one grid; in memory or lazy)."
+    "Train/val/test `PatchDataset`s and the `Normalizer` (fitted on train unless given) from `ds` (`thetao` and the `surface` fields on one grid; in memory or lazy)."
+    surface = check_surface(surface)
     if obs_only and profiles is None: raise ValueError("obs_only=True needs profiles: observations to learn from")
     if obs_only and not withheld: raise ValueError(f"parameter withheld={withheld!r} is invalid: with obs_only some validation and "
                                                    "test profiles must be kept out of the input, to score the model at them")
-    for v in ('sst',) if obs_only else ('thetao', 'sst'):
+    for v in surface if obs_only else ('thetao', *surface):
         if v not in ds: raise ValueError(f"dataset has no {v!r} variable; found {sorted(map(str, ds.data_vars))}")
     dense = 'thetao' in ds
-    lazy = (dense and is_lazy(ds.thetao)) or is_lazy(ds.sst)
-    thetao = select_depths(ds.thetao, depths, depth_method).transpose('time', 'depth', 'lat', 'lon').astype('float32') if dense else None
-    sst = ds.sst.transpose('time', 'lat', 'lon').astype('float32')
-    eo_valid = ~ds.sst_filled.transpose('time', 'lat', 'lon').astype(bool) if 'sst_filled' in ds else None
-    thetao, sst, eo_valid = (None if a is None else a.data if lazy else a.values for a in (thetao, sst, eo_valid))
+    lazy = (dense and is_lazy(ds.thetao)) or any(is_lazy(ds[v]) for v in surface)
+    arr = lambda a: None if a is None else a.data if lazy else a.values
+    thetao = arr(select_depths(ds.thetao, depths, depth_method).transpose('time', 'depth', 'lat', 'lon').astype('float32') if dense else None)
+    fields = {v: arr(ds[v].transpose('time', 'lat', 'lon').astype('float32')) for v in surface}   # each (T, H, W) in its units
+    flags = {v: arr(~ds[f'{v}_filled'].transpose('time', 'lat', 'lon').astype(bool)) for v in surface if f'{v}_filled' in ds}
+    stack = lambda arrays: (da if lazy else np).stack(arrays, 1) if len(arrays) > 1 else arrays[0]   # (T, S, H, W), or (T, H, W) for SST alone
+    if lazy: import dask.array as da
+    sst = stack(list(fields.values()))
+    eo_valid = stack([flags[v] if v in flags else (da if lazy else np).ones(fields[v].shape, bool) for v in surface]) if flags else None
     params = dict(depths=list(map(float, depths)), depth_method=depth_method, patch_size=patch_size, patch_stride=patch_stride, block=block,
                   min_ocean=min_ocean, fractions=list(fractions), seed=seed, train_patch_stride=train_patch_stride, train_tiles=train_tiles,
-                  **(dict(obs_only=obs_only) if obs_only else {}))
+                  **(dict(obs_only=obs_only) if obs_only else {}), **(dict(surface=list(surface)) if len(surface) > 1 else {}))
     path = None if cache is None else Path(cache) / f'index_{index_key(ds, sources, **params)}.npz'
     index = _load_index(path)
     if index is not None: ocean, splits, block, origins = index['ocean'], index['splits'], index['block'], index['origins']
     else:
-        surface = sst if obs_only else thetao[:, 0]                 # where the sea is: the SST's ocean when no dense field is used
+        sea = fields['sst'] if obs_only else thetao[:, 0]            # where the sea is: the SST's ocean when no dense field is used
         if lazy:
-            import dask, dask.array as da
-            ocean = np.zeros(surface.shape[1:], bool)
-            for (s,) in month_blocks('ocean mask: a pass over the first depth', surface): ocean |= dask.compute(da.isfinite(s).any(0))[0]
-        else: ocean = np.isfinite(surface).any(0)
+            import dask
+            ocean = np.zeros(sea.shape[1:], bool)
+            for (s,) in month_blocks('ocean mask: a pass over the first depth', sea): ocean |= dask.compute(da.isfinite(s).any(0))[0]
+        else: ocean = np.isfinite(sea).any(0)
         block, splits, origins = split_patches(ocean, patch_size, patch_stride, block, fractions, seed, min_ocean)
         if train_patch_stride: origins['train'] = _origins(ocean, splits, patch_size, train_patch_stride, min_ocean)['train']
         origins['train'] = keep_tiles(origins['train'], block, train_tiles, seed)
@@ -503,19 +543,17 @@ def make_datasets(ds:xr.Dataset, depths=DEFAULT_DEPTHS, patch_size=16, patch_str
     elif norm is None:
         train_pixels = np.zeros(ocean.shape, bool)
         for i, j in origins['train']: train_pixels[i:i+patch_size, j:j+patch_size] = True
-        norm = fitted = Normalizer.fit(target, sst, train_pixels & ocean, depths)
+        norm = fitted = Normalizer.fit(target, fields['sst'], train_pixels & ocean, depths, {v: fields[v] for v in surface[1:]})
     elif len(norm.depths) != len(depths) or not np.allclose(norm.depths, depths): raise ValueError(f"the given Normalizer is for depths {norm.depths}, not {list(depths)}")
     if index is None or (fitted is not None and not index['norm']): _save_index(path, ocean, splits, block, origins, fitted)
     train_kwargs = kwargs if train_corruption is None else {**kwargs, 'corruption': train_corruption}
     make = lambda s, **data: PatchDataset(data.pop('thetao', thetao), sst, ds.lat.values, ds.lon.values, ds.time.values, origins[s], norm,
-                                          patch_size, seed=seed, fixed_masks=(s != 'train'), eo_valid=eo_valid, obs_error=obs_error,
+                                          patch_size, seed=seed, fixed_masks=(s != 'train'), eo_valid=eo_valid, obs_error=obs_error, surface=surface,
                                           **(train_kwargs if s == 'train' else kwargs), **data)
     if obs is None: dsets = {s: make(s) for s in SPLITS}
     else:
         if obs_only: exists = np.broadcast_to(ocean[None, None], (len(ds.time), len(depths)) + ocean.shape)  # no dense field: the sea, all depths
-        else:
-            import dask.array as da
-            exists = (da if lazy else np).isfinite(thetao)
+        else: exists = (da if lazy else np).isfinite(thetao)
         scored = lambda o: dict(thetao=o[0], known=o[1], valid=exists, obs=obs['input'])   # scored at the profiles `o` alone
         dsets = {'train': make('train', **(scored(obs['input']) if obs_only else dict(obs=obs['input'])))}
         for s in ('val', 'test'):

@@ -76,7 +76,8 @@ def remask(dataset, # a `PatchDataset`
                        dataset.norm, patch_size=dataset.p, corruption=dataset.corruption if corruption is None else corruption,
                        ambient_extra=dataset.ambient_extra, mask_kind=mask_kind or dataset.mask_kind,
                        track_stride=dataset.track_stride if track_stride is None else tuple(track_stride),
-                       seed=dataset.seed if seed is None else seed, fixed_masks=True, valid=dataset.valid, eo_valid=dataset.eo_valid)
+                       seed=dataset.seed if seed is None else seed, fixed_masks=True, valid=dataset.valid, eo_valid=dataset.eo_valid,
+                       surface=dataset.surface)
     out.keys = [tuple(k) for k in keys]
     return out
 
@@ -219,7 +220,8 @@ def _compute(self:MaskingExplorer, month:int, region:str, mask_kind:str, corrupt
     self.maps = region_fields(region_set, month, preds)
     seen, ocean = np.isfinite(self.maps['obs']).any(0), np.isfinite(self.maps['target'][0])
     self.n_obs, self.n_ocean = int(seen.sum()), int(ocean.sum())   # observed and ocean water columns of the region
-    self.sst = np.where(ocean, region_set.sst[month], np.nan)        # (H, W) °C, the condition, where the patches lie
+    sst = region_set.sst[month] if region_set.sst.ndim == 3 else region_set.sst[month, 0]   # the SST, the first surface field
+    self.sst = np.where(ocean, sst, np.nan)                          # (H, W) °C, the condition, where the patches lie
     self.computed += 1
 
 # %% ../nbs/12_explorer.ipynb #2b538d29

@@ -256,9 +256,10 @@ def train_autoencoder(train_set, # training samples (their dense `y`), a `PatchD
 def latent_cond_channels(n_depths:int, # C, depth levels of the field
                          latent_channels:int, # k
                          first_guess:bool=False, # whether the model refines a first guess (given as its latent)
+                         n_surface:int=1, # S, surface fields in the conditioning
                         ) -> int:
-    "Conditioning channels of a `LatentDiffusion` U-Net: `conditioning`'s 2C+3 pooled, plus the first guess's latent (k)."
-    return n_cond_channels(n_depths) + (latent_channels if first_guess else 0)
+    "Conditioning channels of a `LatentDiffusion` U-Net: `conditioning`'s 2C+2S+1 pooled, plus the first guess's latent (k)."
+    return n_cond_channels(n_depths, n_surface=n_surface) + (latent_channels if first_guess else 0)
 
 class LatentDiffusion(nn.Module):
     "A `DepthDifUNet` denoising the latent of a frozen `DepthAutoencoder`, conditioned on pixel-space inputs pooled to the latent grid."

@@ -17,23 +17,25 @@ __all__ = ['n_cond_channels', 'conditioning', 'timestep_embedding', 'coord_featu
 # %% ../nbs/04_model.ipynb #f40a8f43
 def n_cond_channels(n_depths:int, # C, number of depth levels
                     n_extra:int=0, # E, channels of an optional extra block (e.g. a baseline's first guess)
+                    n_surface:int=1, # S, surface fields (SST, then sea level, SSS, ...)
                    )->int:
-    "Number of channels `conditioning` returns: eo (1) + masked x (C) + obs mask (C) + eo valid (1) + land mask (1) + extra (E)."
-    return 2 * n_depths + 3 + n_extra
+    "Number of channels `conditioning` returns: eo (S) + masked x (C) + obs mask (C) + eo valid (S) + land mask (1) + extra (E)."
+    return 2 * n_depths + 2 * n_surface + 1 + n_extra
 
 # %% ../nbs/04_model.ipynb #572b2328
 def conditioning(batch:dict, # collated batch following the data contract: 'eo', 'x', the mask named by `obs_mask_key`, 'land_mask', optional 'eo_valid_mask'
                  obs_mask_key:str='x_valid_mask', # observation mask the network may see: 'x_valid_mask' (m) or 'x_ambient_mask' (m')
                  extra:Tensor|None=None, # (B, E, H, W) optional extra channels (e.g. a first guess), appended last
-                )->Tensor: # (B, 2*C+3+E, H, W) stacked [eo, x*obs_mask, obs_mask, eo_valid_mask, land_mask, extra]
+                )->Tensor: # (B, 2*C+2*S+1+E, H, W) stacked [eo, x*obs_mask, obs_mask, eo_valid_mask, land_mask, extra]
     "Stack the per-pixel conditioning channels the denoiser sees, with `x` zeroed outside `batch[obs_mask_key]`."
     if obs_mask_key not in batch: raise KeyError(f"obs_mask_key={obs_mask_key!r} is not in the batch (keys: {sorted(batch)})")
     x = batch['x']                                                   # (B, C, H, W)
     if x.ndim != 4: raise ValueError(f"batch['x'] must be batched (B, C, H, W), got shape {tuple(x.shape)}")
     obs_mask = batch[obs_mask_key].bool()                            # (B, C, H, W)
     x_seen = torch.where(obs_mask, x, torch.zeros_like(x))           # (B, C, H, W) zero where not seen, even if x had values there
-    eo_valid = batch.get('eo_valid_mask', ~batch['land_mask'].bool())  # (B, 1, H, W) without a gap-fill flag, all ocean SST is measured
-    parts = [batch['eo'].to(x), x_seen, obs_mask.to(x), eo_valid.to(x), batch['land_mask'].to(x)]
+    eo = batch['eo']                                                 # (B, S, H, W) the surface fields
+    eo_valid = batch.get('eo_valid_mask', (~batch['land_mask'].bool()).expand_as(eo))  # (B, S, H, W) without a gap-fill flag, all of the ocean's is measured
+    parts = [eo.to(x), x_seen, obs_mask.to(x), eo_valid.to(x), batch['land_mask'].to(x)]
     if extra is not None:
         if extra.ndim != 4 or extra.shape[0] != x.shape[0] or extra.shape[-2:] != x.shape[-2:]:
             raise ValueError(f"extra must have shape (B, E, H, W) = ({x.shape[0]}, E, {x.shape[2]}, {x.shape[3]}), got {tuple(extra.shape)}")

@@ -23,7 +23,7 @@ from tqdm.auto import tqdm
 from .masking import MASK_KINDS
 from .sources import (DEFAULT_DEPTHS, SST_DAILY, check_depths, load_default, load_sources, load_surface, open_profiles,
                               standardise_coords, to_celsius, atomic_path, _months_text, _spacing)
-from .data import Normalizer, PatchDataset, make_datasets, mosaic, worker_init
+from .data import Normalizer, PatchDataset, check_surface, make_datasets, mosaic, worker_init
 from .twin import load_twin, twin_profiles_path
 from .model import DepthDifUNet, count_parameters, n_cond_channels
 from .latent import (DepthAutoencoder, LatentDiffusion, latent_cond_channels, latent_model, load_autoencoder,
@@ -35,13 +35,13 @@ from .sampling import (SAMPLERS, FirstGuessCollate, denoiser, evaluate, fit_resi
                                reconstruct, regress, score_baseline, score_floor, to_device, to_residual, with_first_guess)
 
 # %% auto #0
-__all__ = ['OBJECTIVES', 'DATASETS', 'BUILTIN_PROFILES', 'RENAMED', 'OBS_MASK_KEY', 'CHECKPOINT_FORMAT', 'RUN_CONTROL',
-           'VAL_CACHE_BYTES', 'resolve_device', 'check_device', 'setup_distributed', 'seed_everything', 'TrainConfig',
-           'list_param', 'notebook_parameters', 'build_model', 'warmup_cosine', 'train_loss', 'datasets_for',
-           'CheckpointError', 'rng_state', 'set_rng_state', 'save_checkpoint', 'load_checkpoint', 'grid_steps',
-           'ema_weights', 'first_guess_of', 'spread_scale_of', 'load_model', 'check_resumable', 'method_name',
-           'check_autoencoder', 'autoencoder_for', 'fit', 'test_scores', 'align_obs', 'check_sampling', 'predict',
-           'read_config', 'cli_config', 'train_cli']
+__all__ = ['OBJECTIVES', 'DATASETS', 'BUILTIN_PROFILES', 'BUILTIN_SURFACE', 'RENAMED', 'OBS_MASK_KEY', 'CHECKPOINT_FORMAT',
+           'RUN_CONTROL', 'VAL_CACHE_BYTES', 'resolve_device', 'check_device', 'setup_distributed', 'seed_everything',
+           'TrainConfig', 'list_param', 'notebook_parameters', 'build_model', 'warmup_cosine', 'train_loss',
+           'datasets_for', 'CheckpointError', 'rng_state', 'set_rng_state', 'save_checkpoint', 'load_checkpoint',
+           'grid_steps', 'ema_weights', 'first_guess_of', 'spread_scale_of', 'load_model', 'check_resumable',
+           'method_name', 'check_autoencoder', 'autoencoder_for', 'fit', 'test_scores', 'align_obs', 'check_sampling',
+           'surface_inputs', 'predict', 'read_config', 'cli_config', 'train_cli']
 
 # %% ../nbs/10_train.ipynb #56a163a3
 def resolve_device(device:str='auto') -> torch.device:
@@ -76,6 +76,7 @@ def seed_everything(seed:int):
 OBJECTIVES = ('diffusion', 'regression')
 DATASETS = dict(default=load_default, twin=load_twin)  # the built-in data by name: what `dataset` selects
 BUILTIN_PROFILES = dict(twin=twin_profiles_path)       # the profiles shipped with a built-in dataset: what obs_path='builtin' reads
+BUILTIN_SURFACE = dict(default=('sst',), twin=('sst', 'adt'))  # the surface fields each built-in dataset holds
 RENAMED = dict(stride='patch_stride', train_stride='train_patch_stride',      # older names, as older checkpoints record them
                calib_samples='eval_samples', calib_steps='eval_steps')
 
@@ -97,6 +98,9 @@ class TrainConfig:
     thetao_var: str = ''                  # name of the temperature variable in thetao_path; empty: found by common name or CF standard_name
     sst_var: str = ''                     # name of the SST variable in sst_path; empty: found by common name or CF standard_name
     sst_daily: str = 'mid_month'          # SST with several fields a month: 'mid_month' (nearest the 15th 12:00 UTC, OSTIA's) or 'monthly_mean'
+    surface: str = 'sst'                  # the surface fields the model sees, comma-separated, SST first: 'sst', or with sea level 'sst,adt' (or sla), salinity sss
+    sea_level_path: str = ''              # with your own files and adt or sla in surface: sea-level file, glob or list (CMEMS L4, or any CF sea surface height)
+    sss_path: str = ''                    # with your own files and sss in surface: sea-surface salinity file, glob or list
     obs_path: str = ''                    # profile files, glob or list (EN4 or CF profiles), or 'builtin' (the twin's Argo-like sample): the observations; empty: synthetic masks
     obs_only: bool = False                # with obs_path: learn from the profiles alone, no dense thetao trains it (grid and sea from the SST: sst_path, or the built-in one's)
     withheld: float = 0.2                 # with obs_path: fraction of the validation and test profiles kept out of the input and scored at their own cells
@@ -164,13 +168,16 @@ class TrainConfig:
         "The run folder: `out_dir`, or one named after the data (runs/default, runs/twin, runs/files, runs/twin-profiles, runs/twin-obs-only, ...)."
         if self.out_dir: return Path(self.out_dir)
         data = 'files' if self.thetao_path or self.sst_path else self.dataset
-        return Path('runs') / (data + ('-obs-only' if self.obs_only else '-profiles' if self.obs_path else ''))
+        return Path('runs') / (data + ('-obs-only' if self.obs_only else '-profiles' if self.obs_path else '') + ''.join(f'-{s}' for s in self.surface_fields[1:]))
 
     @property
     def test_splits(self) -> tuple:
         "What `test_scores` scores: the test split and, with profiles, the withheld ones (or, learnt from profiles alone on an OSSE, its dense truth)."
         if not self.obs_path: return ('test',)
         return ('test', 'test_dense') if self.obs_only and not self.sst_path else ('test',) if self.obs_only else ('test', 'test_profiles')
+
+    @property
+    def surface_fields(self) -> tuple: return check_surface(self.surface)   # ('sst', ...) the condition's fields, in order
 
     @property
     def latent_k(self) -> int:
@@ -218,6 +225,12 @@ class TrainConfig:
                   ('obs_error', not self.obs_error or (len(self.obs_error) == len(self.depths) and min(self.obs_error) >= 0),
                    f'[] or one value >= 0 per depth ({len(self.depths)})'),
                   ('sst_daily', self.sst_daily in SST_DAILY, f'one of {SST_DAILY}'),
+                  ('surface', bool(check_surface(self.surface)) and (self.thetao_path or self.sst_path or set(self.surface_fields) <= set(BUILTIN_SURFACE.get(self.dataset, ()))),
+                   f"fields the data holds: the built-in {self.dataset!r} has {', '.join(BUILTIN_SURFACE.get(self.dataset, ()))}"),
+                  ('sea_level_path', bool(self.sea_level_path) == bool((self.thetao_path or self.sst_path) and {'adt', 'sla'} & set(self.surface_fields)),
+                   "given with your own files when surface names adt or sla, else ''"),
+                  ('sss_path', bool(self.sss_path) == bool((self.thetao_path or self.sst_path) and 'sss' in self.surface_fields),
+                   "given with your own files when surface names sss, else ''"),
                   ('lat', not self.lat or pair(self.lat, lambda x: -90 <= x <= 90), '[] or [south, north] in -90..90'),
                   ('lon', not self.lon or (len(self.lon) == 2 and all(-180 <= x <= 360 for x in self.lon)), '[] or [west, east] in degrees'),
                   ('time', not self.time or (len(self.time) == 2 and _dates_in_order(self.time)), "[] or [first, last] dates such as ['2010-01', '2015-12']"),
@@ -305,13 +318,13 @@ def build_model(cfg:TrainConfig, # the run
                 autoencoder:DepthAutoencoder|None=None, # with `cfg.latent`: the trained autoencoder; None: an untrained one of cfg's shape
                ) -> DepthDifUNet|LatentDiffusion:
     "The U-Net for `cfg`: C = len(depths) output channels, conditioned on eo, x, mask and land (no time FiLM for regression); with `latent`, on the autoencoder's latent."
-    C = len(cfg.depths)
+    C, S = len(cfg.depths), len(cfg.surface_fields)
     unet = lambda n, cond: DepthDifUNet(n, cond, channels=cfg.channels, blocks_per_level=cfg.blocks_per_level, emb_dim=cfg.emb_dim,
                                         use_time=cfg.use_time and cfg.objective == 'diffusion', use_coords=cfg.use_coords, use_date=cfg.use_date)
-    if not cfg.latent: return unet(C, n_cond_channels(C, C if cfg.first_guess else 0))
+    if not cfg.latent: return unet(C, n_cond_channels(C, C if cfg.first_guess else 0, S))
     ae = autoencoder if autoencoder is not None else DepthAutoencoder(C, cfg.latent_k, cfg.latent_downsample, cfg.ae_width)
     k = ae.config['latent_channels']
-    return LatentDiffusion(unet(k, latent_cond_channels(C, k, bool(cfg.first_guess))), ae)
+    return LatentDiffusion(unet(k, latent_cond_channels(C, k, bool(cfg.first_guess), S)), ae)
 
 def warmup_cosine(total_steps:int, warmup_frac:float):
     "LR multiplier: linear warm-up over `warmup_frac` of the steps, then cosine decay to 0."
@@ -343,18 +356,20 @@ def datasets_for(cfg:TrainConfig, corruption:float|None=None, norm:Normalizer|No
                  index='run', # folder of the cached patch index (`make_datasets`' cache); 'run': the run folder's `index/`; None: none
                 ):
     "Train/val/test datasets and normaliser of a run (optionally at another corruption, or with a trained model's `norm`)."
-    if cfg.obs_only and cfg.sst_path: ds = load_surface(cfg.sst_path, cfg.sst_var, cfg.sst_daily, cfg.lat, cfg.lon, cfg.time)
+    sea_level = next((s for s in cfg.surface_fields if s in ('adt', 'sla')), 'adt')
+    extra = dict(sea_level_path=cfg.sea_level_path, sea_level=sea_level, sss_path=cfg.sss_path) if cfg.sea_level_path or cfg.sss_path else {}  # other fields' files
+    if cfg.obs_only and cfg.sst_path: ds = load_surface(cfg.sst_path, cfg.sst_var, cfg.sst_daily, cfg.lat, cfg.lon, cfg.time, **extra)
     else: ds = load_sources(cfg.thetao_path, cfg.sst_path, cfg.thetao_var, cfg.sst_var, cfg.sst_daily, cfg.lat, cfg.lon, cfg.time,
-                            builtin=DATASETS[cfg.dataset])
+                            builtin=DATASETS[cfg.dataset], **extra)
     obs_path = BUILTIN_PROFILES[cfg.dataset]() if cfg.obs_path == 'builtin' else cfg.obs_path
     profiles = open_profiles(obs_path, cfg.depths, lat=cfg.lat, lon=cfg.lon, time=cfg.time) if obs_path else None
     return make_datasets(ds, cfg.depths, cfg.patch_size, cfg.patch_stride, cfg.block, cfg.min_ocean, seed=cfg.seed,
                          corruption=cfg.corruption if corruption is None else corruption, ambient_extra=cfg.ambient_extra_corruption,
                          mask_kind=cfg.mask_kind, track_stride=cfg.track_stride, norm=norm, train_corruption=cfg.train_corruption or None,
                          train_patch_stride=cfg.train_patch_stride or None, train_tiles=cfg.train_tiles, eval_patches=cfg.eval_patches,
-                         cache=cfg.run_dir / 'index' if index == 'run' else index, sources=[cfg.thetao_path, cfg.sst_path, obs_path],
+                         cache=cfg.run_dir / 'index' if index == 'run' else index, sources=[cfg.thetao_path, cfg.sst_path, obs_path, cfg.sea_level_path, cfg.sss_path],
                          profiles=profiles, withheld=cfg.withheld, obs_only=cfg.obs_only, obs_error=cfg.obs_error or None,
-                         climatology=not (cfg.thetao_path or cfg.sst_path) and cfg.dataset == 'default')
+                         climatology=not (cfg.thetao_path or cfg.sst_path) and cfg.dataset == 'default', surface=cfg.surface_fields)
 
 # %% ../nbs/10_train.ipynb #88e2f18e
 class CheckpointError(ValueError):
@@ -717,6 +732,30 @@ def check_sampling(cfg:dict, # a checkpoint's config
     if not (_is_int(n_samples) and n_samples >= 1): raise ValueError(f"n_samples={n_samples!r} is invalid: must be an integer >= 1")
     if not (_is_int(steps) and 1 <= steps <= cfg['timesteps']): raise ValueError(f"steps={steps!r} is invalid: must be in 1..{cfg['timesteps']}")
 
+def surface_inputs(cfg:dict, # a checkpoint's config: its `surface` names the fields it was trained on (SST alone before it did)
+                   sst:xr.DataArray, # (time, lat, lon) the SST, whose months and cells the other fields must share
+                   surface:dict|None, # {name: (time, lat, lon) DataArray} the other fields given (sea level m, SSS)
+                  ) -> list[np.ndarray]: # (T, H, W) float32 each, in the checkpoint's order after the SST
+    "The other surface fields a checkpoint was trained on, checked by name against what it was given and against the SST's grid and months."
+    names, given = check_surface(cfg.get('surface', 'sst')), dict(surface or {})
+    missing, unused = [n for n in names[1:] if n not in given], [n for n in given if n not in names]
+    if missing or unused:
+        raise ValueError(f"the checkpoint was trained on the surface fields {', '.join(names)}" +
+                         (f": give {' and '.join(missing)} (surface={{'{missing[0]}': ...}}, or its file)" if missing else '') +
+                         (f"; it was never trained on {' and '.join(unused)}" if unused else '') +
+                         (" (absolute dynamic topography and sea-level anomaly differ by the mean dynamic topography: give the kind it learnt)"
+                          if {'adt', 'sla'} <= set(missing + unused) else ''))
+    out = []
+    for name in names[1:]:
+        f = standardise_coords(given[name])
+        if f.dims != ('time', 'lat', 'lon') or f.shape != sst.shape or not (np.allclose(f.lat, sst.lat) and np.allclose(f.lon, sst.lon)):
+            raise ValueError(f"surface field {name!r} must be (time, lat, lon) on the SST's cells {sst.shape}, got {dict(f.sizes)}: put it on the SST's grid")
+        if not (pd.DatetimeIndex(f.time.values).to_period('M') == pd.DatetimeIndex(sst.time.values).to_period('M')).all():
+            raise ValueError(f"surface field {name!r} holds the months {_months(f.time.values)}, the SST {_months(sst.time.values)}: give the same months")
+        _refuse_inf(f.values, name)
+        out.append(f.values.astype('float32'))
+    return out
+
 @torch.no_grad()
 def predict(checkpoint,                 # path to a DepthDif checkpoint (or a loaded checkpoint dict)
             sst:xr.DataArray,           # (time, lat, lon) SST (°C, or kelvin by its units); NaN on land
@@ -726,6 +765,7 @@ def predict(checkpoint,                 # path to a DepthDif checkpoint (or a lo
             sst_filled:xr.DataArray|None=None, # (time, lat, lon) bool, True where `sst` is gap-filled (`load_default().sst_filled`); None: none is
             obs_count:xr.DataArray|None=None,  # like `obs`: observations averaged into each of its cells; None: one per observed cell, not written
             members:bool=False,         # also return the ensemble members `thetao` (member, time, depth, lat, lon)
+            surface:dict|None=None,     # the other surface fields the checkpoint was trained on, {name: (time, lat, lon)} on `sst`'s cells: e.g. {'adt': sea level in m}
            ) -> xr.Dataset:
     "Reconstruct `thetao_mean` and `thetao_std` (time, depth, lat, lon) in °C over the region of `sst`, with the observations used (`obs`)."
     model, ck = load_model(checkpoint)
@@ -736,6 +776,7 @@ def predict(checkpoint,                 # path to a DepthDif checkpoint (or a lo
         raise ValueError(f"obs depths {obs.depth.values.tolist() if 'depth' in obs.dims else None} differ from the model's "
                          f"{norm.depths} m: select them with `data.select_depths`")
     _refuse_inf(sst.values, 'sst')
+    others = surface_inputs(cfg, sst, surface)                                             # checked before any work
     obs, count = align_obs(obs, sst, obs_count)
     sst = to_celsius(sst.rename('sst'), 'the sst argument of predict')
     if obs.notnull().any(): obs = to_celsius(obs, 'the obs argument of predict')
@@ -749,9 +790,10 @@ def predict(checkpoint,                 # path to a DepthDif checkpoint (or a lo
     p, (T, C, H, W) = cfg['patch_size'], obs.shape
     sst_v, obs_v = sst.values.astype('float32'), obs.values.astype('float32')
     ocean = np.isfinite(sst_v)                                                             # (T, H, W)
-    tiles = PatchDataset(obs_v, sst_v, sst.lat.values, sst.lon.values, sst.time.values,
+    eo, eo_valid = (np.stack([sst_v, *others], 1), np.stack([~filled, *(np.isfinite(o) for o in others)], 1)) if others else (sst_v, ~filled)
+    tiles = PatchDataset(obs_v, eo, sst.lat.values, sst.lon.values, sst.time.values,
                          [(i, j) for i in _tile_origins(H, p) for j in _tile_origins(W, p)], norm, p, obs=(obs_v, np.isfinite(obs_v)),
-                         valid=np.broadcast_to(ocean[:, None], obs_v.shape), eo_valid=~filled)
+                         valid=np.broadcast_to(ocean[:, None], obs_v.shape), eo_valid=eo_valid, surface=check_surface(cfg.get('surface', 'sst')))
     tiles.keys = [(t, i, j) for t, i, j in tiles.keys if ocean[t, i:i + p, j:j + p].any()]  # all-land tiles stay NaN
     model.to(device)
     schedule, g = make_schedule(cfg['schedule'], cfg['timesteps']), torch.Generator(device).manual_seed(seed)
