@@ -40,8 +40,12 @@ def _check(b:dict, keys) -> dict:
     if len(shape) != 4: raise ValueError(f"batch['x'] must be (B, C, H, W), got shape {shape}")
     for k in ('y', 'y_valid_mask', 'x_valid_mask'):
         if k in keys and b[k].shape != shape: raise ValueError(f"batch[{k!r}] has shape {b[k].shape}, expected {shape} like 'x'")
-    if 'eo' in keys and b['eo'].shape != (shape[0], 1, *shape[2:]):
-        raise ValueError(f"batch['eo'] has shape {b['eo'].shape}, expected {(shape[0], 1, *shape[2:])}")
+    if 'eo' in keys:
+        eo_shape = b['eo'].shape
+        if len(eo_shape) != 4 or eo_shape[1] < 1 or (eo_shape[0], *eo_shape[2:]) != (shape[0], *shape[2:]):
+            raise ValueError(f"batch['eo'] has shape {eo_shape}, expected (B, S, H, W) = ({shape[0]}, S >= 1, {shape[2]}, {shape[3]}): one channel per surface field")
+        if 'eo_valid_mask' in b and b['eo_valid_mask'].shape != eo_shape:
+            raise ValueError(f"batch['eo_valid_mask'] has shape {b['eo_valid_mask'].shape}, expected {eo_shape} like 'eo' (one flag per surface field)")
     return b
 
 # %% ../nbs/07_baselines.ipynb #553edd59
@@ -127,35 +131,51 @@ class Climatology(Baseline):
         return np.broadcast_to(per_row[..., None], b['x'].shape)
 
 # %% ../nbs/07_baselines.ipynb #679bbffc
-def poly_features(eo:np.ndarray, # (...) normalised SST
+def _exponents(n:int, # number of variables
+               degree:int, # largest total degree
+              ) -> list: # tuples of n exponents with sum <= degree, the first variable's exponent varying slowest
+    "Exponents of every monomial of total degree <= `degree` in `n` variables."
+    if n == 0: return [()]
+    return [(i, *rest) for i in range(degree + 1) for rest in _exponents(n - 1, degree - i)]
+
+def poly_features(eo:np.ndarray, # (...) normalised SST (the first surface field)
                   abs_lat:np.ndarray, # (...) |latitude| / 90, broadcastable with `eo`
                   degree:int=2, # total degree of the polynomial
-                 ) -> np.ndarray: # (..., F) monomials eo**i * abs_lat**j with i + j <= degree, the constant first
-    "Polynomial features of SST and |latitude|."
-    eo, abs_lat = np.broadcast_arrays(eo, abs_lat)
-    return np.stack([eo ** i * abs_lat ** j for i in range(degree + 1) for j in range(degree + 1 - i)], -1)
+                  more_fields=(), # (S-1, ...) further normalised surface fields (sea level, salinity), each like `eo`
+                 ) -> np.ndarray: # (..., F) monomials eo**i * field2**k ... * abs_lat**j of total degree <= degree, the constant first
+    "Polynomial features of the surface fields and |latitude|; with SST alone, the monomials eo**i * abs_lat**j, i + j <= degree."
+    *fields, abs_lat = np.broadcast_arrays(eo, *more_fields, abs_lat)
+    def monomial(powers): # the fields' product times abs_lat's power
+        term = fields[0] ** powers[0]
+        for f, p in zip(fields[1:], powers[1:-1]): term = term * f ** p
+        return term * abs_lat ** powers[-1]
+    return np.stack([monomial(p) for p in _exponents(len(fields) + 1, degree)], -1)
 
 class SSTRegression(Baseline):
-    "Per-depth least-squares polynomial of temperature in SST and |latitude|, with its own where the SST is gap-filled."
+    "Per-depth least-squares polynomial of temperature in the surface fields (SST first) and |latitude|, with its own where a field is gap-filled."
     needs = Baseline.needs + ('eo', 'coords')
     needs_fit = True
     min_per_feature = 10  # gap-filled training pixels per polynomial term needed to fit them their own polynomial
-    def __init__(self, degree:int=2, # total degree of the polynomial in (SST, |lat|)
+    def __init__(self, degree:int=2, # total degree of the polynomial in (surface fields, |lat|)
                  lat_step:float|None=None, # degrees per pixel row; None: the training grid's, 0: patch centre
-                 split_filled:bool=True): # fit pixels with a gap-filled SST (`eo_valid_mask` False) with a polynomial of their own
+                 split_filled:bool=True): # fit pixels with any gap-filled surface field (`eo_valid_mask` False) with a polynomial of their own
         if degree < 1: raise ValueError(f"degree must be >= 1, got {degree}")
         self.degree, self.lat_step, self.split_filled = degree, lat_step, split_filled
 
     def _features(self, b): # (B, H, W, F)
+        n_fields = getattr(self, 'n_fields', 1)                                   # fits saved before surface fields: SST alone
+        if b['eo'].shape[1] != n_fields:
+            raise ValueError(f"{type(self).__name__} was fitted on {n_fields} surface field(s), batch['eo'] has {b['eo'].shape[1]}")
         lat = row_lat(b['coords'], b['x'].shape[2], self.lat_step_)[:, :, None]  # (B, H, 1)
-        return poly_features(b['eo'][:, 0], np.abs(lat) / 90, self.degree)
+        return poly_features(b['eo'][:, 0], np.abs(lat) / 90, self.degree, b['eo'][:, 1:].transpose(1, 0, 2, 3))
 
-    def _measured(self, b): # (B, H, W) bool, pixels that use the polynomial of measured SST
+    def _measured(self, b): # (B, H, W) bool, pixels that use the polynomial of measured surface fields: every field measured
         if not self.split_filled or 'eo_valid_mask' not in b: return np.ones(b['eo'][:, 0].shape, bool)
-        return b['eo_valid_mask'][:, 0].astype(bool)
+        return b['eo_valid_mask'].astype(bool).all(1)
 
     def _fit(self, b, lat_step):
         self.lat_step_ = lat_step if self.lat_step is None else self.lat_step
+        self.n_fields = b['eo'].shape[1]
         feats, measured = self._features(b), self._measured(b)
         lstsq = lambda c, sel: np.linalg.lstsq(feats[sel], b['y'][:, c][sel], rcond=None)[0]  # (F,)
         valid = b['y_valid_mask'].transpose(1, 0, 2, 3)                                       # (C, B, H, W)
