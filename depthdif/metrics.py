@@ -14,7 +14,7 @@ from torch import Tensor
 
 # %% auto #0
 __all__ = ['DISTANCE_BINS', 'LAT_BANDS', 'point_masks', 'crps_ensemble', 'crps_gaussian', 'obs_distance', 'distance_labels',
-           'SkillAccumulator', 'rmse_ratio_ci', 'skill_table', 'rank_agreement', 'by_latitude_band']
+           'SkillAccumulator', 'rmse_ratio_ci', 'skill_table', 'rank_agreement', 'ablation_table', 'by_latitude_band']
 
 # %% ../nbs/08_metrics.ipynb #341b04be
 def point_masks(batch:dict) -> dict:
@@ -157,6 +157,20 @@ def rank_agreement(tables:dict, # name → `skill_table` of the same methods sco
                                           'rank': t.loc[methods, 'rmse'].rank().astype(int)}) for name, t in tables.items()}, axis=1)
     first, second = list(tables)[:2]
     return side, float(spearmanr(side[(first, 'rank')], side[(second, 'rank')])[0])
+
+# %% ../nbs/08_metrics.ipynb #5fa1e009
+def ablation_table(without:pd.DataFrame, # `skill_table` of the methods without the input
+                   with_input:pd.DataFrame, # `skill_table` of the same methods with it, on the same points
+                   names=('without', 'with'), # labels of the two runs, e.g. ('SST', 'SST + sea level')
+                  ) -> pd.DataFrame: # a row per method scored both ways, best with the input first: the two RMSEs, their ratio, and the ratio per depth
+    "What one input buys each method: RMSE without and with it, and the ratio with / without, overall and per depth."
+    methods = [m for m in with_input.index if m in without.index]
+    if not methods: raise ValueError(f"the two tables share no method: {list(without.index)} and {list(with_input.index)}")
+    depths = [c for c in with_input.columns if c.endswith(' m') and c in without.columns]
+    out = pd.DataFrame({f'rmse, {names[0]}': without.loc[methods, 'rmse'], f'rmse, {names[1]}': with_input.loc[methods, 'rmse']})
+    out['ratio'] = out.iloc[:, 1] / out.iloc[:, 0]
+    for d in depths: out[f'ratio {d}'] = with_input.loc[methods, d] / without.loc[methods, d]
+    return out
 
 # %% ../nbs/08_metrics.ipynb #a1b23187
 LAT_BANDS = (0., 23.5, 60., 90.)  # |latitude| edges of the bands `by_latitude_band` pools: tropics, mid-latitudes, polar seas

@@ -23,9 +23,9 @@ __all__ = ['frame_channels', 'TemporalContext', 'channel_stack_unet', 'TemporalM
            'train_prototype']
 
 # %% ../nbs/13_temporal.ipynb #te000007
-def frame_channels(n_depths:int) -> int:
-    "Channels of one neighbouring month: its SST (1), observed temperature (C, 0 where unobserved) and observation mask (C)."
-    return 1 + 2 * n_depths
+def frame_channels(n_depths:int, n_surface:int=1) -> int:
+    "Channels of one neighbouring month: its surface fields (S: SST, sea level, ...), observed temperature (C, 0 where unobserved) and observation mask (C)."
+    return n_surface + 2 * n_depths
 
 class TemporalContext(Dataset):
     "The samples of a `PatchDataset` with `context` ((T−1)·F, H, W): the same patch's SST and observations `k` months before and after."
@@ -53,7 +53,7 @@ class TemporalContext(Dataset):
         frames = []
         for dt in self.offsets:
             m = self.neighbour(n, dt)
-            if m is None: frames.append(torch.zeros(frame_channels(C), H, W)); continue
+            if m is None: frames.append(torch.zeros(frame_channels(C, len(s['eo'])), H, W)); continue
             nb = self.dataset[m]
             seen = nb['x_valid_mask']
             frames.append(torch.cat([nb['eo'], torch.where(seen, nb['x'], 0.), seen.float()]))
@@ -62,9 +62,9 @@ class TemporalContext(Dataset):
 # %% ../nbs/13_temporal.ipynb #te000010
 def channel_stack_unet(cfg:TrainConfig, k:int=1) -> DepthDifUNet:
     "The main job's U-Net (`cfg`) with the context of `k` months each side as extra input channels."
-    C = len(cfg.depths)
-    extra = (C if cfg.first_guess else 0) + 2 * k * frame_channels(C)
-    return DepthDifUNet(C, n_cond_channels(C, extra), channels=cfg.channels, blocks_per_level=cfg.blocks_per_level, emb_dim=cfg.emb_dim,
+    C, S = len(cfg.depths), len(cfg.surface_fields)
+    extra = (C if cfg.first_guess else 0) + 2 * k * frame_channels(C, S)
+    return DepthDifUNet(C, n_cond_channels(C, extra, S), channels=cfg.channels, blocks_per_level=cfg.blocks_per_level, emb_dim=cfg.emb_dim,
                         use_time=cfg.use_time and cfg.objective == 'diffusion', use_coords=cfg.use_coords, use_date=cfg.use_date)
 
 # %% ../nbs/13_temporal.ipynb #te000012
@@ -82,14 +82,16 @@ class TemporalMix(nn.Module):
 class TemporalUNet(DepthDifUNet):
     "`DepthDifUNet` with a temporal axis: each month a frame through the shared stages, mixed after each (`TemporalMix`), the centre month decoded."
     def __init__(self, n_depths:int, cond_channels:int, # as `DepthDifUNet`: the centre month's conditioning (and first guess)
-                 context_frames:int, # T − 1 neighbouring months, each `frame_channels(n_depths)` channels after the conditioning
-                 channels=(32, 64, 128), blocks_per_level:int=1, emb_dim:int=128, **kwargs):
+                 context_frames:int, # T − 1 neighbouring months, each `frame_channels(n_depths, n_surface)` channels after the conditioning
+                 channels=(32, 64, 128), blocks_per_level:int=1, emb_dim:int=128,
+                 n_surface:int=1, # S, surface fields of each frame
+                 **kwargs):
         super().__init__(n_depths, cond_channels, channels, blocks_per_level, emb_dim, **kwargs)
-        self.context_frames, self.frame_in, T = context_frames, frame_channels(n_depths), context_frames + 1
+        self.context_frames, self.frame_in, T = context_frames, frame_channels(n_depths, n_surface), context_frames + 1
         self.frame_stem = nn.Conv2d(self.frame_in, self.config['channels'][0], 3, padding=1)
         self.down_mix = nn.ModuleList(TemporalMix(c, T) for c in self.config['channels'])
         self.up_mix = nn.ModuleList(TemporalMix(c, T) for c in self.config['channels'][:-1])
-        self.config.update(context_frames=context_frames)
+        self.config.update(context_frames=context_frames, n_surface=n_surface)
 
     def forward(self, x_t:Tensor, t, cond:Tensor, # (B, C, H, W), (B,), (B, cond_channels + (T−1)·F, H, W)
                 coords:Tensor|None=None, doy:Tensor|None=None) -> Tensor: # (B, C, H, W) the centre month
@@ -116,9 +118,9 @@ class TemporalUNet(DepthDifUNet):
 
 def temporal_unet(cfg:TrainConfig, k:int=1) -> TemporalUNet:
     "The main job's U-Net (`cfg`) with a temporal axis over `k` months each side."
-    C = len(cfg.depths)
-    return TemporalUNet(C, n_cond_channels(C, C if cfg.first_guess else 0), 2 * k, channels=cfg.channels, blocks_per_level=cfg.blocks_per_level,
-                        emb_dim=cfg.emb_dim, use_time=cfg.use_time and cfg.objective == 'diffusion', use_coords=cfg.use_coords, use_date=cfg.use_date)
+    C, S = len(cfg.depths), len(cfg.surface_fields)
+    return TemporalUNet(C, n_cond_channels(C, C if cfg.first_guess else 0, S), 2 * k, channels=cfg.channels, blocks_per_level=cfg.blocks_per_level,
+                        emb_dim=cfg.emb_dim, n_surface=S, use_time=cfg.use_time and cfg.objective == 'diffusion', use_coords=cfg.use_coords, use_date=cfg.use_date)
 
 # %% ../nbs/13_temporal.ipynb #te000015
 def train_prototype(model:nn.Module, train_set, # a PatchDataset, or a TemporalContext over one

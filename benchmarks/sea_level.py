@@ -1,0 +1,60 @@
+"""What sea level buys on the twin ocean: the twin main job (`-p dataset twin -p epochs 4`) conditioned on SST and the
+twin's L4-like ADT (`-p surface sst,adt`), scored by `sample.ipynb` on the same test points as the SST-only main job,
+and the ablation table of every method with SST only and with SST + sea level (`metrics.ablation_table`).
+
+    python benchmarks/sea_level.py                   # tracks at 95 % corruption: runs/twin-adt, docs/results/twin-adt/
+    python benchmarks/sea_level.py --profiles        # the same with the Argo-like profiles as the observations
+
+The SST-only side is the scored run already published (docs/results/twin/ddim25x8, docs/results/twin-profiles/test):
+the twin's `thetao` and `sst` are bit-identical to the ones it was scored on, and so are the split, masks and seeds, so
+the points are the same. The classical baselines in the sea-level table regress on both fields (ARMOR3D-like). A
+finished step is not run again (delete its folder to redo it); an interrupted training resumes. Writes `sea_level.md`
+in the results folder and prints it.
+"""
+import argparse
+from pathlib import Path
+import pandas as pd
+from production import ROOT, papermill, train
+from depthdif.metrics import ablation_table
+
+SETTINGS = {False: dict(run='twin-adt', without='twin/ddim25x8', scored='ddim25x8', params=[], what='95 % track corruption'),
+            True: dict(run='twin-profiles-adt', without='twin-profiles/test', scored='test',
+                       params=['-p', 'obs_path', 'builtin', '-p', 'loss', 'supervised'], what="the twin's Argo-like profiles as the observations")}
+GOALS = dict(all=0.70, deep=0.80)   # diffusion mean over the ARMOR3D-like baseline: all depths, and each depth from 100 m down
+
+def report(without:pd.DataFrame, with_sl:pd.DataFrame, seconds:dict, what:str, epochs:int, threads:int) -> str:
+    "The sea-level skill table's headline, the ablation, the goals and the time, as markdown."
+    ab = ablation_table(without, with_sl, ('SST', 'SST + ADT'))
+    ratio = with_sl.loc['diffusion', 'rmse'] / with_sl.loc['regression_oi', 'rmse']
+    deep = [c for c in with_sl.columns if c.endswith(' m') and float(c[:-2]) >= 100]
+    per_depth = with_sl.loc['diffusion', deep] / with_sl.loc['regression_oi', deep]
+    verdict = lambda ok: 'met' if ok else 'not met'
+    wall = f"train.ipynb took {seconds['notebook'] / 60:.1f} min; " if seconds['notebook'] else ''
+    return (f"Twin ocean with sea level, {what} ({epochs} epochs, {threads or 'default'} torch thread(s)); hidden-point RMSE, °C, "
+            "every method on the same test points with SST only and with SST + ADT (the baselines' regression on both fields: "
+            "ARMOR3D-like). Ratio: RMSE with sea level / without (below 1: sea level helps).\n\n" + ab.round(3).to_markdown() +
+            f"\n\nDiffusion ensemble mean with sea level: {ratio:.2f}× the ARMOR3D-like regression + OI over all depths (goal ≤ "
+            f"{GOALS['all']:.2f}×: {verdict(ratio <= GOALS['all'])}); from 100 m down "
+            + ', '.join(f"{d} {v:.2f}×" for d, v in per_depth.items()) + f" (goal ≤ {GOALS['deep']:.2f}× at each: "
+            f"{verdict((per_depth <= GOALS['deep']).all())}). {wall}its training epochs (with their validation) "
+            f"{seconds['epochs'] / 60:.1f} min: diffusion {seconds['diffusion'] / 60:.1f}, U-Net twin {seconds['unet'] / 60:.1f}.\n")
+
+if __name__ == '__main__':
+    ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    ap.add_argument('--profiles', action='store_true', help="the Argo-like profiles as the observations instead of tracks")
+    ap.add_argument('--epochs', type=int, default=4, help="the twin main job's 4 epochs")
+    ap.add_argument('--threads', type=int, default=0, help="torch threads (0: torch's default, the README's setting)")
+    ap.add_argument('--runs', default='runs', help='where the run folder goes')
+    ap.add_argument('--results', default=str(ROOT / 'docs' / 'results'), help='where the scored tables go (docs/results for the docs)')
+    args = ap.parse_args()
+    s = SETTINGS[args.profiles]
+    run, results = Path(args.runs) / s['run'], Path(args.results) / s['run']
+    seconds = train(run, args.epochs, args.threads, '-p', 'surface', 'sst,adt', *s['params'])
+    out = results / s['scored']
+    if not (out / 'skill_table.csv').exists():
+        papermill('sample.ipynb', run / 'sample-out.ipynb', '-p', 'checkpoint', str(run / 'checkpoints' / 'last.pt'), '-p', 'split', 'test',
+                  '-p', 'out_dir', str(out), '-y', 'sweep_steps: []')
+    table = lambda folder: pd.read_csv(folder / 'skill_table.csv', index_col=0)
+    text = report(table(Path(args.results) / s['without']), table(out), seconds, s['what'], args.epochs, args.threads)
+    (results / 'sea_level.md').write_text(text)
+    print(text)
