@@ -16,16 +16,17 @@ from scipy import ndimage
 
 # %% auto #0
 __all__ = ['FERRET_DIR', 'DEFAULT_FILE', 'DEFAULT_DEPTHS', 'CLIMATOLOGY_YEAR', 'THETAO_NAMES', 'SST_NAMES', 'THETAO_VARS',
-           'SST_VARS', 'PLAUSIBLE_CELSIUS', 'SST_DAILY', 'GOOD_QC_FLAGS', 'EN4_VARS', 'PROFILE_TEMP_VARS',
-           'PROFILE_Z_NAMES', 'PROFILE_Z_VARS', 'PROFILE_SALT_NAMES', 'PROFILE_SALT_VARS', 'SALINITY_ASSUMED',
-           'MIN_ERROR_PAIRS', 'EN4_FILL', 'EN4_EPOCH', 'SST_COVERAGE_WARN', 'expand_paths', 'open_files', 'find_var',
-           'standardise_coords', 'to_celsius', 'regrid', 'read_ferret_sources', 'atomic_path', 'write_atomic',
-           'default_path', 'build_default', 'build_default_cli', 'fill_nearest', 'load_default', 'open_reanalysis',
-           'mid_month', 'monthly', 'open_ostia', 'qc_good', 'check_depths', 'default_max_gap', 'max_gaps',
-           'profiles_at_depths', 'duplicate_profiles', 'check_ranges', 'in_region', 'profile_schema',
-           'potential_on_depths', 'open_profiles', 'open_en4', 'profile_cells', 'bin_profiles', 'observation_error',
-           'write_sample_sources', 'write_en4', 'write_cf_profiles', 'subset', 'sst_coverage', 'load_sources',
-           'load_surface', 'select_depths']
+           'SST_VARS', 'PLAUSIBLE_CELSIUS', 'SST_DAILY', 'SEA_LEVEL_MAX_M', 'SEA_LEVEL_MIN_M', 'PLAUSIBLE_SALINITY',
+           'SURFACE_FIELDS', 'SEA_LEVEL_FIELDS', 'GOOD_QC_FLAGS', 'EN4_VARS', 'PROFILE_TEMP_VARS', 'PROFILE_Z_NAMES',
+           'PROFILE_Z_VARS', 'PROFILE_SALT_NAMES', 'PROFILE_SALT_VARS', 'SALINITY_ASSUMED', 'MIN_ERROR_PAIRS',
+           'EN4_FILL', 'EN4_EPOCH', 'SST_COVERAGE_WARN', 'expand_paths', 'open_files', 'find_var', 'standardise_coords',
+           'to_celsius', 'regrid', 'read_ferret_sources', 'atomic_path', 'write_atomic', 'default_path',
+           'build_default', 'build_default_cli', 'fill_nearest', 'load_default', 'open_reanalysis', 'mid_month',
+           'monthly', 'to_metres', 'to_practical_salinity', 'field_kind', 'open_surface_field', 'open_ostia', 'qc_good',
+           'check_depths', 'default_max_gap', 'max_gaps', 'profiles_at_depths', 'duplicate_profiles', 'check_ranges',
+           'in_region', 'profile_schema', 'potential_on_depths', 'open_profiles', 'open_en4', 'profile_cells',
+           'bin_profiles', 'observation_error', 'write_sample_sources', 'write_en4', 'write_cf_profiles',
+           'write_sample_sea_level', 'subset', 'sst_coverage', 'load_sources', 'load_surface', 'select_depths']
 
 # %% ../nbs/00_sources.ipynb #5e37d197
 FERRET_DIR = Path('/usr/share/ferret-vis/data')  # where Debian's `ferret-datasets` installs WOA and COADS
@@ -140,13 +141,16 @@ def to_celsius(da:xr.DataArray, # a temperature field, `units` as the file says 
 # %% ../nbs/00_sources.ipynb #8b0f8c19
 def _spacing(c) -> float: return float(np.median(np.abs(np.diff(np.asarray(c))))) if len(c) > 1 else np.inf
 
-def regrid(da:xr.DataArray, lat, lon) -> xr.DataArray:
+def regrid(da:xr.DataArray, # (..., lat, lon) a field on its own grid
+           lat, lon, # the target coordinates, degrees
+           source:str='', # the file (and input) `da` came from, for the messages; '' = its name
+          ) -> xr.DataArray: # (..., lat, lon) float32 on the target grid
     "NaN-aware bilinear regridding of `da` (..., lat, lon) onto the `lat`, `lon` coordinates (degrees)."
     lat, lon = np.asarray(lat, float), np.asarray(lon, float)
     if np.array_equal(lat, da.lat.values) and np.array_equal(lon, da.lon.values):   # already on the grid: the same values, still lazy
         return da.astype('float32').assign_attrs(da.attrs)
     if lat.max() < float(da.lat.min()) or lat.min() > float(da.lat.max()) or not _lon_overlap(da.lon.values, lon):
-        raise ValueError(f"SST and target grids do not overlap: source lat {float(da.lat.min()):.2f}..{float(da.lat.max()):.2f}, "
+        raise ValueError(f"the grid of {source or da.name} and the target grid do not overlap: source lat {float(da.lat.min()):.2f}..{float(da.lat.max()):.2f}, "
                          f"lon {float(da.lon.min()):.2f}..{float(da.lon.max()):.2f}; target lat {lat.min():.2f}..{lat.max():.2f}, "
                          f"lon {lon.min():.2f}..{lon.max():.2f}")
     if lon.max() > 180: da = da.assign_coords(lon=da.lon % 360).sortby('lon')   # a box across the dateline
@@ -325,20 +329,118 @@ def monthly(da:xr.DataArray, # (time, ...) fields, one or several per calendar m
                                  f"in {source or 'the input'}: pass sst_daily='monthly_mean' to average each month instead")
     return da.isel(time=pick)
 
+# %% ../nbs/00_sources.ipynb #cb0f38c9
+SEA_LEVEL_MAX_M = 3.      # |sea level| beyond this (m) is refused: ADT spans about -2..+1.5 m, SLA about ±1.5 m
+SEA_LEVEL_MIN_M = 0.02    # a field labelled cm or mm whose values all lie within ±2 cm is metres mislabelled: refused
+PLAUSIBLE_SALINITY = (0., 45.)  # sea-surface salinity outside this range (1e-3, practical) is refused
+_METRES = {**dict.fromkeys(('m', 'meter', 'metre', 'meters', 'metres'), 1.),
+           **dict.fromkeys(('cm', 'centimeter', 'centimetre', 'centimeters', 'centimetres'), 0.01),
+           **dict.fromkeys(('mm', 'millimeter', 'millimetre', 'millimeters', 'millimetres'), 0.001)}
+_PRACTICAL_SALINITY = ('1e-3', '0.001', '1', 'psu', 'pss', 'pss-78', 'pss78', 'practical_salinity_unit')
+
+def _finite_sample(da:xr.DataArray, source:str) -> np.ndarray:
+    "`_value_sample` of `da`, refused by name when it holds no finite value."
+    v = _value_sample(da)
+    if v.size == 0: raise ValueError(f"variable {da.name!r} in {source or 'the input'} holds no finite value (all NaN or fill values)")
+    return v
+
+def to_metres(da:xr.DataArray, # a sea-surface height (ADT, SLA), `units` as the file says: m, cm, mm (or none: read as m)
+              source:str='', # the file (and input) it came from, for the messages
+             ) -> xr.DataArray: # in m, `units='m'`
+    "Bring a sea-surface height to metres by its `units`, refusing values that cannot be sea level in those units."
+    name = f"variable {da.name!r} in {source or 'the input'}"
+    label = str(da.attrs.get('units', '')).strip()
+    if label.lower() not in _METRES and label:
+        raise ValueError(f"unknown sea-level units {label!r} of {name}: expected m, cm or mm")
+    if not label: warnings.warn(f"{name} has no units attribute: read as metres")
+    scale = _METRES.get(label.lower(), 1.)
+    top = float(np.abs(_finite_sample(da, source)).max()) * scale          # the largest |value|, in m
+    if top > SEA_LEVEL_MAX_M:
+        raise ValueError(f"{name} (units {label or 'none, read as m'!r}) reaches {top:.3g} m, beyond the ±{SEA_LEVEL_MAX_M:g} m "
+                         "sea level can take: values in cm or mm labelled m? correct its units attribute")
+    if scale < 1 and top < SEA_LEVEL_MIN_M:
+        raise ValueError(f"{name} is labelled {label!r} but all its values lie within ±{top / scale:.3g} {label}, less than "
+                         f"{SEA_LEVEL_MIN_M * 100:g} cm from zero: metres labelled {label}? correct its units attribute")
+    if scale != 1: da = (da * scale).assign_attrs(da.attrs)
+    return da.astype('float32').assign_attrs(units='m')
+
+def to_practical_salinity(da:xr.DataArray, # a sea-surface salinity, `units` 1e-3, 0.001, psu, PSS-78 or 1 (or none)
+                          source:str='', # the file (and input) it came from, for the messages
+                         ) -> xr.DataArray: # unchanged values, `units='1e-3'`
+    "Check a salinity's units and values (practical salinity, 0..45), refusing what cannot be sea-surface salinity."
+    name = f"variable {da.name!r} in {source or 'the input'}"
+    label = str(da.attrs.get('units', '')).strip()
+    if label and label.lower() not in _PRACTICAL_SALINITY:
+        raise ValueError(f"unknown salinity units {label!r} of {name}: expected practical salinity (1e-3, 0.001, psu, PSS-78 or 1)")
+    v = _finite_sample(da, source)
+    lo, hi = float(v.min()), float(v.max())
+    if lo < PLAUSIBLE_SALINITY[0] or hi > PLAUSIBLE_SALINITY[1]:
+        raise ValueError(f"{name} spans {lo:.3g}..{hi:.3g}, outside sea-surface salinity's {PLAUSIBLE_SALINITY[0]:g}..{PLAUSIBLE_SALINITY[1]:g}: "
+                         "another variable, or fill values not flagged by _FillValue/missing_value?")
+    return da.astype('float32').assign_attrs(units='1e-3')
+
+# %% ../nbs/00_sources.ipynb #a6f3368d
+SURFACE_FIELDS = dict(  # the surface fields a dataset can hold beside `thetao`, by kind: how to find, convert and check each
+    sst=dict(what='SST', long_name='Sea surface temperature', units='degC', var='analysed_sst', standard_names=SST_NAMES,
+             aliases=SST_VARS, plausible=PLAUSIBLE_CELSIUS, convert=to_celsius),
+    adt=dict(what='ADT', long_name='Absolute dynamic topography', units='m', var='adt',
+             standard_names=('sea_surface_height_above_geoid',), aliases=('ADT', 'zos', 'absolute_dynamic_topography'),
+             plausible=(-SEA_LEVEL_MAX_M, SEA_LEVEL_MAX_M), convert=to_metres),
+    sla=dict(what='SLA', long_name='Sea level anomaly', units='m', var='sla',
+             standard_names=('sea_surface_height_above_sea_level',), aliases=('SLA', 'sea_level_anomaly'),
+             plausible=(-SEA_LEVEL_MAX_M, SEA_LEVEL_MAX_M), convert=to_metres),
+    sss=dict(what='SSS', long_name='Sea surface salinity', units='1e-3', var='sss', standard_names=('sea_surface_salinity',),
+             aliases=('SSS', 'sos', 'sea_surface_salinity'), plausible=PLAUSIBLE_SALINITY, convert=to_practical_salinity))
+SEA_LEVEL_FIELDS = ('adt', 'sla')  # the two sea-level kinds `load_sources(sea_level=...)` takes
+
+def field_kind(da:xr.DataArray, # a variable as read from a file
+              ) -> str|None: # a key of SURFACE_FIELDS, or None when neither its standard_name nor its name tells
+    "The surface field a variable says it is: by its CF `standard_name`, else by its name."
+    sn = da.attrs.get('standard_name')
+    by_name = [k for k, f in SURFACE_FIELDS.items() if da.name in (k, f['var'], *f['aliases'])]
+    return next((k for k, f in SURFACE_FIELDS.items() if sn in f['standard_names']), by_name[0] if by_name else None)
+
+def _surface_var(ds:xr.Dataset, field:str, var:str, paths) -> str:
+    "The variable of `ds` holding `field`; refused by name when it (or, failing one, the file) holds another field instead."
+    f = SURFACE_FIELDS[field]
+    where = f"{paths} (the {f['what']} input)"
+    def refuse(what_holds, other): raise ValueError(
+        f"{what_holds} {where} holds {SURFACE_FIELDS[other]['what']} ({SURFACE_FIELDS[other]['long_name']}), not "
+        f"{f['what']} ({f['long_name']}): ask for {other!r} instead, or give a file of {f['what']}")
+    try: v = find_var(ds, var) if var else find_var(ds, f['var'], f['standard_names'], f['aliases'], f['what'])
+    except ValueError:
+        others = [k for k in map(lambda n: field_kind(ds[n]), ds.data_vars) if k not in (None, field)]
+        if others and not var: refuse('the file', others[0])
+        raise
+    kind = field_kind(ds[v])
+    if kind not in (None, field): refuse(f"variable {v!r} of", kind)
+    return v
+
+# %% ../nbs/00_sources.ipynb #dab0f8f1
+def open_surface_field(paths, # file, glob pattern or list: any CF surface field (daily or monthly)
+                       field:str, # a key of SURFACE_FIELDS: 'sst', 'adt', 'sla' or 'sss'
+                       var:str='', # the variable's name; '' = the field's usual name, a common name, or by CF standard_name
+                       grid=None, # a Dataset/DataArray with `lat`, `lon` to regrid onto; None = the file's own grid
+                       daily:str='mid_month', # several fields a month: 'mid_month' (nearest the 15th 12:00 UTC) or 'monthly_mean'
+                      ) -> xr.DataArray: # named `field`, (time, lat, lon) float32 in the field's canonical units, one field per month
+    "A surface field (SST, ADT, SLA, SSS) of any CF file: checked for its kind, one field per month, in canonical units; regridded onto `grid` if given."
+    if field not in SURFACE_FIELDS: raise ValueError(f"unknown surface field {field!r}: use one of {list(SURFACE_FIELDS)}")
+    f = SURFACE_FIELDS[field]
+    source = f"{paths} (the {f['what']} input)"
+    ds = open_files(paths, f['what'])
+    da = standardise_coords(ds[_surface_var(ds, field, var, paths)])
+    if field == 'sst' and 'mask' in ds: da = da.where((standardise_coords(ds['mask']).astype('int16') & 1) == 1)  # OSTIA: bit 1 = water
+    da = monthly(_require_time(da, paths, f['what']), daily, source)
+    da = f['convert'](da, source).rename(field).transpose('time', 'lat', 'lon')
+    return da if grid is None else regrid(da, grid['lat'], grid['lon'], source)
+
 def open_ostia(paths, # file, glob pattern or list: OSTIA L4 `analysed_sst`, or any CF SST (daily or monthly)
                grid=None, # a Dataset/DataArray with `lat`, `lon` to regrid onto; None = the file's own grid
                daily:str='mid_month', # several fields a month: 'mid_month' (nearest the 15th 12:00 UTC) or 'monthly_mean'
                var:str='', # the variable's name; '' = 'analysed_sst', a common name, or by CF standard_name
               ) -> xr.DataArray: # `sst` (time, lat, lon) °C, one field per month
     "OSTIA L4 `analysed_sst` (or a CF SST): one field per month, by default the 15th 12:00 UTC, in °C; regridded onto `grid` if given."
-    ds = open_files(paths, 'SST')
-    v = find_var(ds, var) if var else find_var(ds, 'analysed_sst', SST_NAMES, SST_VARS, 'SST')
-    da = standardise_coords(ds[v])
-    if 'mask' in ds: da = da.where((standardise_coords(ds['mask']).astype('int16') & 1) == 1)
-    da = monthly(_require_time(da, paths, 'SST'), daily, f"{paths} (the SST input)")
-    da = to_celsius(da, f"{paths} (the SST input)").rename('sst').transpose('time', 'lat', 'lon')
-    if grid is not None: da = regrid(da, grid['lat'], grid['lon'])
-    return da
+    return open_surface_field(paths, 'sst', var, grid, daily)
 
 # %% ../nbs/00_sources.ipynb #af741db3
 GOOD_QC_FLAGS = (1, 2)  # Argo/EN4 quality flags kept: 1 good, 2 probably good (3 bad-correctable, 4 bad, 9 missing, ...)
@@ -858,6 +960,26 @@ def write_cf_profiles(path, # the file to write
     enc = {v: fill for v in ('TEMP', 'PRES', 'PSAL') if v in ds} | dict(TIME=dict(units='days since 1950-01-01 00:00:00'))
     return write_atomic(ds, path, encoding=enc)
 
+# %% ../nbs/00_sources.ipynb #451ddbe0
+def write_sample_sea_level(path, # the NetCDF file to write
+                           grid, # a Dataset/DataArray with `lat`, `lon` (degrees) to write the fields on
+                           times, # datetimes of the fields, e.g. the 15th 00:00 of each month as the CMEMS daily files stamp them
+                           units:str='m', # the `units` written; the values are scaled to match (cm: ×100, mm: ×1000)
+                           variables=SEA_LEVEL_FIELDS, # which of 'adt', 'sla' to write, under their CMEMS names
+                          ) -> Path:
+    "A CMEMS SEALEVEL L4-schema file: `adt` and `sla` (time, latitude, longitude) float32 with CF standard_names, smooth plausible fields."
+    lat, lon = np.asarray(grid['lat'], float), np.asarray(grid['lon'], float)
+    t = np.asarray(times, 'datetime64[ns]')
+    y, x = np.deg2rad(lat)[None, :, None], np.deg2rad(lon)[None, None, :]
+    step = np.arange(len(t))[:, None, None]
+    metres = dict(adt=0.3 + 0.8 * np.cos(2 * y) - 0.2 * np.sin(x) + 0.03 * step,   # about -0.7..1.1 m: a low-latitude dome
+                  sla=0.1 * np.sin(3 * x) * np.cos(y) + 0.02 * step)             # about ±0.15 m
+    dims, scale = ('time', 'latitude', 'longitude'), _METRES[units.lower()]
+    ds = xr.Dataset({v: (dims, (metres[v] * np.ones((len(t), len(lat), len(lon))) / scale).astype('float32'),
+                         dict(units=units, standard_name=SURFACE_FIELDS[v]['standard_names'][0], long_name=SURFACE_FIELDS[v]['long_name']))
+                     for v in variables}, coords=dict(time=t, latitude=lat, longitude=lon))
+    return write_atomic(ds.assign_attrs(title='DepthDif sea-level fixture in the SEALEVEL_GLO_PHY_L4 layout'), path)
+
 # %% ../nbs/00_sources.ipynb #c28684f2
 def subset(ds, # Dataset or DataArray with standard `lat`, `lon` (in [-180, 180)) and `time`
            lat=(), # (south, north) degrees; () = all
@@ -878,62 +1000,115 @@ def subset(ds, # Dataset or DataArray with standard `lat`, `lon` (in [-180, 180)
     return ds
 
 # %% ../nbs/00_sources.ipynb #ab678862
-SST_COVERAGE_WARN = 0.95  # warn when the SST covers less than this fraction of the target's ocean points
+SST_COVERAGE_WARN = 0.95  # warn when a surface field covers less than this fraction of the target's ocean points
+
+def _ocean_fraction(field:xr.DataArray, ocean:xr.DataArray, max_months:int=3) -> float:
+    "Fraction of the `ocean` points (bool, (time, lat, lon)) where `field` has a value, over at most `max_months` evenly spaced months."
+    if field.sizes['time'] > max_months:                   # a check, not a pass over a long archive
+        pick = np.unique(np.linspace(0, field.sizes['time'] - 1, max_months).round().astype(int))
+        field, ocean = field.isel(time=pick), ocean.isel(time=pick)
+    return float((field.notnull() & ocean).sum() / max(int(ocean.sum()), 1))
 
 def sst_coverage(sst:xr.DataArray, thetao:xr.DataArray, max_months:int=3) -> float:
     "Fraction of the ocean points of `thetao`'s surface level where `sst` has a value, over at most `max_months` evenly spaced months."
-    if sst.sizes['time'] > max_months:                     # a check, not a pass over a long archive
-        pick = np.unique(np.linspace(0, sst.sizes['time'] - 1, max_months).round().astype(int))
-        sst, thetao = sst.isel(time=pick), thetao.isel(time=pick)
-    ocean = thetao.isel(depth=0).notnull()
-    return float((sst.notnull() & ocean).sum() / max(int(ocean.sum()), 1))
+    return _ocean_fraction(sst, thetao.isel(depth=0).notnull(), max_months)
 
 def _months_text(months) -> str:
     "Calendar months as a short text: each of up to six, else the first three, the last and how many; '' for none."
     m = [str(p) for p in months]
     return ', '.join(m) if len(m) <= 6 else f"{', '.join(m[:3])}, ..., {m[-1]} ({len(m)} months)"
 
+def _calendar_months(da:xr.DataArray) -> pd.PeriodIndex: return pd.DatetimeIndex(da.time.values).to_period('M')
+
+def _label(name:str) -> str: return SURFACE_FIELDS[name]['what'] if name in SURFACE_FIELDS else name
+
+def _pair_months(inputs:dict, # {name: (DataArray with `time`, its path)}, the first one's time stamps are kept
+                ) -> dict: # {name: DataArray} on the calendar months all inputs hold, in the first one's order and stamps
+    "Keep the months every input holds; the others are dropped with one warning each naming the months, their input and the inputs lacking them; none in common is refused."
+    months = {n: _calendar_months(da) for n, (da, _) in inputs.items()}
+    common = months[next(iter(inputs))]
+    for m in months.values(): common = common.intersection(m)
+    if len(common) == 0:
+        held = [f"{_label(n)} ({p}: {_months_text(months[n]) or 'no month'})" for n, (_, p) in inputs.items()]
+        raise ValueError(f"the {', '.join(held[:-1])} and {held[-1]} inputs share no month")
+    reported = set()
+    for n, (_, path) in inputs.items():
+        lacking = {}                                        # which inputs lack a dropped month -> those months
+        for m in months[n].difference(common):
+            if m not in reported: lacking.setdefault(tuple(o for o in inputs if m not in months[o]), []).append(m)
+        for others, ms in lacking.items():
+            reported.update(ms)
+            warnings.warn(f"month(s) {_months_text(ms)} of the {_label(n)} input {path} have no {' or '.join(map(_label, others))} "
+                          f"in {' or '.join(str(inputs[o][1]) for o in others)}: dropped, {len(common)} month(s) of "
+                          f"{'both' if len(inputs) == 2 else 'all'} inputs are used")
+    first = next(iter(inputs))
+    keep = {n: da.isel(time=np.flatnonzero(months[n].isin(common))) for n, (da, _) in inputs.items()}
+    return {n: da.assign_coords(time=keep[first].time.values) for n, da in keep.items()}
+
+def _check_coverage(field:xr.DataArray, ocean:xr.DataArray, path, target:str):
+    "Refuse a surface field with no value on the `ocean` of the `target` (an input and its path, for the messages); warn when it covers less than SST_COVERAGE_WARN of it."
+    what, cover = _label(field.name), _ocean_fraction(field, ocean)
+    if cover == 0: raise ValueError(f"the {what} input {path} has no value on the ocean of the {target}: do the grids overlap?")
+    if cover < SST_COVERAGE_WARN:
+        warnings.warn(f"the {what} input {path} covers only {cover:.0%} of the ocean points of the {target}; "
+                      f"the rest is treated as unmeasured {what} (eo_valid_mask False)")
+
+def _extra_surface(sea_level_path, sea_level:str, sss_path, sea_level_var:str, sss_var:str) -> dict:
+    "{field: (path, var)} of the surface fields asked for beside SST, checked by parameter name."
+    if sea_level not in SEA_LEVEL_FIELDS:
+        raise ValueError(f"parameter sea_level={sea_level!r} is invalid: use 'adt' (absolute dynamic topography) or 'sla' (sea-level anomaly)")
+    return {f: (p, v) for f, p, v in ((sea_level, sea_level_path, sea_level_var), ('sss', sss_path, sss_var)) if p}
+
+def _in_period(da:xr.DataArray, time) -> xr.DataArray: return da.sel(time=slice(*(str(t) for t in time))) if len(time) else da
+
 def load_sources(thetao_path='', # reanalysis file/glob/list; '' with sst_path '' = the embedded default
                  sst_path='', # SST file/glob/list (OSTIA L4 or any CF SST)
                  thetao_var:str='', sst_var:str='', # variable names; '' = found by common name or CF standard_name
-                 sst_daily:str='mid_month', # several SST fields a month: 'mid_month' or 'monthly_mean'
+                 sst_daily:str='mid_month', # several surface fields a month (SST, sea level, SSS): 'mid_month' or 'monthly_mean'
                  lat=(), lon=(), time=(), # region and period, see `subset`
                  builtin=None, # what to load when no path is given; None: `load_default`, the embedded WOA + COADS
-                ) -> xr.Dataset: # `thetao` (time, depth, lat, lon) and `sst` (time, lat, lon) °C on one grid, paired by month
-    "`thetao` and `sst` on one grid: the built-in data (the embedded default) when both paths are empty, else the user's files."
-    if not thetao_path and not sst_path: return subset((builtin or load_default)(), lat, lon, time)
+                 sea_level_path='', # sea-level file/glob/list (CMEMS SEALEVEL L4 or any CF sea-surface height); '' = none
+                 sea_level:str='adt', # which sea level: 'adt' (absolute dynamic topography) or 'sla' (sea-level anomaly)
+                 sss_path='', # sea-surface salinity file/glob/list; '' = none
+                 sea_level_var:str='', sss_var:str='', # variable names; '' = found by common name or CF standard_name
+                ) -> xr.Dataset: # `thetao` (time, depth, lat, lon) °C, `sst` (time, lat, lon) °C, and `adt`/`sla` (m), `sss` (1e-3) if asked, on one grid, paired by month
+    "`thetao`, `sst` (and sea level, SSS) on one grid: the built-in data (the embedded default) when both paths are empty, else the user's files."
+    extra = _extra_surface(sea_level_path, sea_level, sss_path, sea_level_var, sss_var)
+    if not thetao_path and not sst_path:
+        if extra: raise ValueError("sea_level_path and sss_path go with thetao_path and sst_path: the built-in data brings its own surface fields")
+        return subset((builtin or load_default)(), lat, lon, time)
     if not (thetao_path and sst_path): raise ValueError("give both thetao_path and sst_path, or neither for the embedded default")
     thetao = subset(monthly(open_reanalysis(thetao_path, thetao_var).thetao, 'monthly_mean'), lat, lon, time)
-    sst = open_ostia(sst_path, grid=thetao, daily=sst_daily, var=sst_var)
-    key = lambda t: pd.DatetimeIndex(t.values).to_period('M')
-    months = dict(thetao=key(thetao.time), SST=key(sst.time.sel(time=slice(*(str(t) for t in time))) if len(time) else sst.time))
-    common = months['thetao'].intersection(months['SST'])
-    if len(common) == 0: raise ValueError(f"the thetao ({thetao_path}: {_months_text(months['thetao']) or 'no month'}) and "
-                                          f"SST ({sst_path}: {_months_text(months['SST']) or 'no month'}) inputs share no month")
-    paths = dict(thetao=thetao_path, SST=sst_path)
-    for what, other in (('thetao', 'SST'), ('SST', 'thetao')):
-        dropped = months[what].difference(common)
-        if len(dropped): warnings.warn(f"month(s) {_months_text(dropped)} of the {what} input {paths[what]} have no {other} "
-                                       f"in {paths[other]}: dropped, {len(common)} month(s) of both inputs are used")
-    thetao = thetao.isel(time=np.flatnonzero(key(thetao.time).isin(common)))
-    sst = sst.isel(time=np.flatnonzero(key(sst.time).isin(common))).assign_coords(time=thetao.time.values)
-    sst = sst.where(thetao.isel(depth=0).notnull())
-    cover = sst_coverage(sst, thetao)
-    if cover == 0: raise ValueError(f"the SST input {sst_path} has no value on the ocean of the thetao input {thetao_path}")
-    if cover < SST_COVERAGE_WARN:
-        warnings.warn(f"the SST input {sst_path} covers only {cover:.0%} of the ocean points of the thetao input; "
-                      "the rest is treated as unmeasured SST (eo_valid_mask False)")
-    return xr.Dataset(dict(thetao=thetao, sst=sst))
+    inputs = dict(thetao=(thetao, thetao_path), sst=(_in_period(open_surface_field(sst_path, 'sst', sst_var, thetao, sst_daily), time), sst_path))
+    for field, (path, var) in extra.items():
+        inputs[field] = (_in_period(open_surface_field(path, field, var, thetao, sst_daily), time), path)
+    paired = _pair_months(inputs)
+    ocean = paired['thetao'].isel(depth=0).notnull()
+    for field in [n for n in paired if n != 'thetao']:
+        paired[field] = paired[field].where(ocean)
+        _check_coverage(paired[field], ocean, inputs[field][1], f"thetao input {thetao_path}")
+    return xr.Dataset({n: paired[n] for n in inputs})
 
 # %% ../nbs/00_sources.ipynb #0b5e7a05
 def load_surface(sst_path, # SST file/glob/list (OSTIA L4 or any CF SST)
                  sst_var:str='', sst_daily:str='mid_month', # as `load_sources` takes them
                  lat=(), lon=(), time=(), # region and period, see `subset`
-                ) -> xr.Dataset: # `sst` (time, lat, lon) °C on its own grid, lazy
-    "The SST alone, on its own grid, for the region and period: what a run that learns from profiles alone (`obs_only`) reads."
-    sst = subset(open_ostia(sst_path, daily=sst_daily, var=sst_var), lat, lon, time)
+                 sea_level_path='', sea_level:str='adt', sss_path='', sea_level_var:str='', sss_var:str='', # as `load_sources` takes them
+                ) -> xr.Dataset: # `sst` (time, lat, lon) °C on its own grid, lazy; `adt`/`sla`, `sss` if asked, on that grid and months
+    "The surface fields alone, on the SST's grid, for the region and period: what a run that learns from profiles alone (`obs_only`) reads."
+    extra = _extra_surface(sea_level_path, sea_level, sss_path, sea_level_var, sss_var)
+    sst = subset(open_surface_field(sst_path, 'sst', sst_var, daily=sst_daily), lat, lon, time)
     if not sst.notnull().any(): raise ValueError(f"the SST input {sst_path} holds no value in the region and period asked for")
-    return sst.to_dataset()
+    if not extra: return sst.to_dataset()
+    inputs = dict(sst=(sst, sst_path))
+    for field, (path, var) in extra.items():
+        inputs[field] = (_in_period(open_surface_field(path, field, var, sst, sst_daily), time), path)
+    paired = _pair_months(inputs)
+    ocean = paired['sst'].notnull()
+    for field in extra:
+        paired[field] = paired[field].where(ocean)
+        _check_coverage(paired[field], ocean, inputs[field][1], f"SST input {sst_path}")
+    return xr.Dataset(paired)
 
 # %% ../nbs/00_sources.ipynb #beede046
 def select_depths(thetao:xr.DataArray, depths, method='linear') -> xr.DataArray:
