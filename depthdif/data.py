@@ -19,10 +19,9 @@ from .masking import MASK_KINDS, track_mask, profile_mask, column_mask, further_
 from .sources import *  # the readers: used below, and re-exported so `from depthdif.data import open_en4` keeps working
 
 # %% auto #0
-__all__ = ['SPLITS', 'SURFACE_NAMES', 'INDEX_VERSION', 'PROFILE_SPLITS', 'split_map', 'patch_origins', 'split_patches',
-           'keep_tiles', 'as_numpy', 'mosaic', 'Normalizer', 'check_surface', 'is_lazy', 'compute_windows',
-           'month_blocks', 'read_windows', 'PatchKeys', 'fresh_file_cache', 'reopened', 'worker_init', 'PatchDataset',
-           'index_key', 'make_datasets']
+__all__ = ['SPLITS', 'INDEX_VERSION', 'PROFILE_SPLITS', 'split_map', 'patch_origins', 'split_patches', 'keep_tiles', 'as_numpy',
+           'mosaic', 'Normalizer', 'check_surface', 'is_lazy', 'compute_windows', 'month_blocks', 'read_windows',
+           'PatchKeys', 'fresh_file_cache', 'reopened', 'worker_init', 'PatchDataset', 'index_key', 'make_datasets']
 
 # %% ../nbs/01_data.ipynb #cbbad8e7
 SPLITS = ('train', 'val', 'test')
@@ -196,15 +195,13 @@ class Normalizer:
         return v.reshape(shape)
 
 # %% ../nbs/01_data.ipynb #5fa1e003
-SURFACE_NAMES = ('sst', 'adt', 'sla', 'sss')  # surface fields the model can be conditioned on: SST, sea level (absolute or anomaly), SSS
-
 def check_surface(surface, # field names: a sequence, or a comma-separated text such as 'sst,adt'
                  ) -> tuple: # the names, SST first
     "The surface fields as a checked tuple: known names, SST first, no repeats, at most one kind of sea level."
     names = tuple(n.strip() for n in surface.split(',')) if isinstance(surface, str) else tuple(surface)
-    unknown = [n for n in names if n not in SURFACE_NAMES]
+    unknown = [n for n in names if n not in SURFACE_FIELDS]
     if unknown or not names or names[0] != 'sst' or len(set(names)) < len(names) or {'adt', 'sla'} <= set(names):
-        raise ValueError(f"parameter surface={surface!r} is invalid: give 'sst' first, then any of {SURFACE_NAMES[1:]} once each "
+        raise ValueError(f"parameter surface={surface!r} is invalid: give 'sst' first, then any of {tuple(SURFACE_FIELDS)[1:]} once each "
                          "(one kind of sea level: adt or sla)" + (f"; unknown: {unknown}" if unknown else ''))
     return names
 

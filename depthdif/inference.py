@@ -11,13 +11,16 @@ import numpy as np
 import xarray as xr
 
 from . import __version__
-from .sources import _spacing, bin_profiles, open_ostia, open_profiles, regrid, subset, write_atomic
+import pandas as pd
+from .sources import (SEA_LEVEL_FIELDS, SURFACE_FIELDS, _months_text, _spacing, bin_profiles, open_profiles, open_surface_field,
+                             regrid, subset, write_atomic)
+from .data import check_surface
 from .train import (CheckpointError, OBJECTIVES, _months, _refuse_inf, _span, check_device,
                             check_sampling, list_param, load_checkpoint, predict)
 
 # %% auto #0
-__all__ = ['model_checkpoint', 'inference_grid', 'read_sst', 'read_profiles', 'predict_files', 'cf_attributes', 'check_output',
-           'write_reconstruction', 'predict_cli']
+__all__ = ['model_checkpoint', 'inference_grid', 'read_surface', 'read_sst', 'read_other_surface', 'read_profiles',
+           'predict_files', 'cf_attributes', 'check_output', 'write_reconstruction', 'predict_cli']
 
 # %% ../nbs/14_inference.ipynb #c1bf4fdd
 def model_checkpoint(checkpoint, # path to a checkpoint `fit` wrote (runs/<run>/checkpoints/last.pt), or its loaded dict
@@ -54,26 +57,53 @@ def inference_grid(sst:xr.DataArray, # (time, lat, lon) the SST on its own grid
     return _centres(max(south, -90.), min(north, 90.), grid['lat_step']), _centres(west, east, grid['lon_step'])
 
 # %% ../nbs/14_inference.ipynb #af554378
-def read_sst(sst_path, # SST file, glob or list (OSTIA L4 `analysed_sst` or any CF SST, daily or monthly)
-             grid:dict|None, # the checkpoint's {'lat_step', 'lon_step'}; None: the SST's own grid
-             lat=(), lon=(), time=(), # region and period (see `data.subset`); () = all the SST holds
-             daily:str='mid_month', # several SST fields a month: 'mid_month' or 'monthly_mean' (as in training)
-             var:str='', # the SST variable's name; '' = found by common name or CF standard_name
-            ) -> xr.DataArray: # sst (time, lat, lon) °C, one field a month, on the reconstruction's grid
-    "The SST over the region and period, one field a month in °C, on a grid of the checkpoint's spacing; refused by name where it holds nothing usable."
-    sst = open_ostia(sst_path, daily=daily, var=var)
-    region = subset(sst, lat, lon, time)                                # names a lat, lon or time that selects no SST
-    where = f"the SST input {sst_path} over lat={list(lat)}, lon={list(lon)}, time={list(time)}"
-    if grid is None: out = region.load()
+def read_surface(path, # file, glob or list holding the field (OSTIA L4 SST, CMEMS L4 sea level, or any CF surface field; daily or monthly)
+                 field:str, # a key of `SURFACE_FIELDS`: 'sst', 'adt', 'sla' or 'sss'
+                 grid:dict|None, # the checkpoint's {'lat_step', 'lon_step'}; None: the field's own grid (ignored with `cells`)
+                 lat=(), lon=(), time=(), # region and period (see `data.subset`); () = all the file holds
+                 daily:str='mid_month', # several fields a month: 'mid_month' or 'monthly_mean' (as in training)
+                 var:str='', # the variable's name; '' = found by its usual or a common name, or by CF standard_name
+                 cells=None, # (lat (H,), lon (W,)) centres to put it on (the SST's, for the other fields); None: from `grid`
+                ) -> xr.DataArray: # (time, lat, lon) one field a month in the field's units, on the reconstruction's cells
+    "A surface field over the region and period, one field a month in its units, on the reconstruction's cells; refused by name where it holds nothing usable."
+    src = open_surface_field(path, field, var, daily=daily)
+    region = subset(src, lat, lon, time)                                # names a lat, lon or time that selects nothing
+    where = f"the {SURFACE_FIELDS[field]['what']} input {path} over lat={list(lat)}, lon={list(lon)}, time={list(time)}"
+    if grid is None and cells is None: out = region.load()
     else:
-        margin = 2 * max(grid['lat_step'], grid['lon_step'], _spacing(sst.lat), _spacing(sst.lon))   # neighbours for the edge cells
+        steps = [grid['lat_step'], grid['lon_step']] if cells is None else [_spacing(cells[0]), _spacing(cells[1])]
+        margin = 2 * max(*steps, _spacing(src.lat), _spacing(src.lon))  # neighbours for the edge cells
         pad = lambda r, lo, hi: (max(r[0] - margin, lo), min(r[1] + margin, hi)) if len(r) else ()
-        source = subset(sst, pad(lat, -90, 90), pad(lon, -180, 180) if len(lon) and lon[0] <= lon[1] else (), time).load()
+        source = subset(src, pad(lat, -90, 90), pad(lon, -180, 180) if len(lon) and lon[0] <= lon[1] else (), time).load()
         _refuse_inf(source.values, where)
-        out = regrid(source, *inference_grid(sst, grid, lat, lon))
+        out = regrid(source, *(inference_grid(src, grid, lat, lon) if cells is None else cells), str(path))
     _refuse_inf(out.values, where)
     if not np.isfinite(out.values).any(): raise ValueError(f"{where} holds no value: all NaN (land, or no data)")
-    return out.assign_attrs(source=str(sst_path))
+    return out.assign_attrs(source=str(path))
+
+def read_sst(sst_path, grid:dict|None, lat=(), lon=(), time=(), daily:str='mid_month', var:str='') -> xr.DataArray:
+    "The SST (°C) on the reconstruction's grid: `read_surface` for 'sst'."
+    return read_surface(sst_path, 'sst', grid, lat, lon, time, daily, var)
+
+def read_other_surface(ck:dict, # the checkpoint: its config's `surface` names the fields it was trained on
+                       sst:xr.DataArray, # (time, lat, lon) the SST on the reconstruction's cells and months (`read_sst`)
+                       paths:dict, # {'sea_level': path, 'sss': path} the files given ('' or absent: none)
+                       daily:str='mid_month', variables:dict|None=None, # as `read_surface`; {'sea_level': var, 'sss': var}
+                      ) -> dict: # {name: (time, lat, lon)} each on the SST's cells and months, for `predict(surface=...)`
+    "The other surface fields a checkpoint needs (sea level, SSS), each read on the SST's cells and months; a missing file or month refused by name."
+    names, out = check_surface(ck['config'].get('surface', 'sst')), {}
+    months = pd.DatetimeIndex(sst.time.values).to_period('M')
+    for name in names[1:]:
+        key = 'sea_level' if name in SEA_LEVEL_FIELDS else name
+        if not paths.get(key): raise ValueError(f"the checkpoint was trained on the surface fields {', '.join(names)}: give {key}_path, "
+                                                f"the {SURFACE_FIELDS[name]['long_name']} ({name}) file(s)")
+        span = (str(months[0]), str(months[-1]))
+        f = read_surface(paths[key], name, None, time=span, daily=daily, var=(variables or {}).get(key, ''), cells=(sst.lat.values, sst.lon.values))
+        have = pd.DatetimeIndex(f.time.values).to_period('M')
+        missing = months.difference(have)
+        if len(missing): raise ValueError(f"{key}_path={str(paths[key])!r} has no {name} for the SST's month(s) {_months_text(missing)}")
+        out[name] = f.isel(time=have.get_indexer(months)).assign_coords(time=sst.time.values)
+    return out
 
 # %% ../nbs/14_inference.ipynb #aa1d1b96
 def read_profiles(obs_path, # profile file, glob or list (EN4, or CF profiles such as argopy writes)
@@ -106,6 +136,9 @@ def predict_files(checkpoint, # a checkpoint `fit` wrote (diffusion, latent or U
                   sst_var:str='', # the SST variable's name; '' = found by common name or CF standard_name
                   sst_daily:str='mid_month', # several SST fields a month: 'mid_month' or 'monthly_mean'
                   batch_size:int=64, # patches per network call
+                  sea_level_path='', # with a checkpoint trained on sea level: its file, glob or list (CMEMS L4 adt/sla, or any CF sea surface height)
+                  sss_path='', # with a checkpoint trained on sea-surface salinity: its file, glob or list
+                  sea_level_var:str='', sss_var:str='', # their variables' names; '' = found by usual or common name, or CF standard_name
                  ) -> xr.Dataset: # thetao_mean, thetao_std, obs (time, depth, lat, lon) °C, CF attributes; see above
     "Reconstruct subsurface temperature from files: SST (and profiles) over a region and period, on the checkpoint's grid spacing."
     ck = model_checkpoint(checkpoint)
@@ -115,6 +148,7 @@ def predict_files(checkpoint, # a checkpoint `fit` wrote (diffusion, latent or U
         warnings.warn(f"checkpoint {checkpoint if not isinstance(checkpoint, dict) else ''} records no training grid (written before DepthDif "
                       "recorded it): reconstructing on the SST file's own grid")
     sst = read_sst(sst_path, ck.get('grid'), lat, lon, time, sst_daily, sst_var)
+    others = read_other_surface(ck, sst, dict(sea_level=sea_level_path, sss=sss_path), sst_daily, dict(sea_level=sea_level_var, sss=sss_var))
     depths = np.asarray(ck['depths'], float)
     if obs_path:
         binned = read_profiles(obs_path, sst, depths)
@@ -123,10 +157,11 @@ def predict_files(checkpoint, # a checkpoint `fit` wrote (diffusion, latent or U
         shape = (sst.sizes['time'], len(depths), sst.sizes['lat'], sst.sizes['lon'])
         obs, count = xr.DataArray(np.full(shape, np.nan, 'float32'), dict(time=sst.time, depth=depths, lat=sst.lat, lon=sst.lon),
                                   ('time', 'depth', 'lat', 'lon')), None
-    ds = predict(ck, sst, obs, n_samples, steps, sampler, seed, dev, batch_size, obs_count=count, members=members)
+    ds = predict(ck, sst, obs, n_samples, steps, sampler, seed, dev, batch_size, obs_count=count, members=members, surface=others)
     name = lambda p: str(p) if isinstance(p, (str, Path)) else ' '.join(map(str, p))
     ds.attrs.update(source=f"DepthDif {__version__} checkpoint {name(checkpoint) if not isinstance(checkpoint, dict) else '(in memory)'}, "
                            f"epoch {(ck.get('best') or ck)['epoch']}", sst_input=name(sst_path), obs_input=name(obs_path) if obs_path else 'none',
+                    **{f'{k}_input': name(p) for k, p in (('sea_level', sea_level_path), ('sss', sss_path)) if p},
                     sampling=f"{sampler} {steps} steps, {n_samples} members, seed {seed}",
                     grid=(f"{ck['grid']['lat_step']:g}° × {ck['grid']['lon_step']:g}° (the checkpoint's)" if ck.get('grid') else "the SST file's own"),
                     history=f"{_now()} predict_files(lat={list(lat)}, lon={list(lon)}, time={list(time)}, members={members}) (depthdif {__version__})")
@@ -174,6 +209,8 @@ def predict_cli(argv=None):
     p.add_argument('sst_path', nargs='+', help='SST file(s) or glob(s): OSTIA L4 or any CF SST, daily or monthly')
     p.add_argument('--out', required=True, help='the NetCDF file to write (.nc)')
     p.add_argument('--obs_path', nargs='*', default=[], help='EN4 or CF profile file(s) or glob(s); none: SST only')
+    p.add_argument('--sea_level_path', nargs='*', default=[], help='sea-level file(s) or glob(s) (CMEMS L4 adt/sla): for a checkpoint trained with sea level')
+    p.add_argument('--sss_path', nargs='*', default=[], help='sea-surface salinity file(s) or glob(s): for a checkpoint trained with sss')
     p.add_argument('--lat', default='', help='south,north degrees, as --lat=-30,30 (default: the SST extent)')
     p.add_argument('--lon', default='', help='west,east degrees, as --lon=-60,20; west > east across the dateline (default: the SST extent)')
     p.add_argument('--time', default='', help='first,last month, e.g. 2020-01,2020-12 (default: every month of the SST)')
@@ -188,5 +225,6 @@ def predict_cli(argv=None):
     out = check_output(a.out, a.overwrite)
     one = lambda paths: paths[0] if len(paths) == 1 else paths
     ds = predict_files(a.checkpoint, one(a.sst_path), one(a.obs_path) if a.obs_path else '', list_param('lat', a.lat),
-                       list_param('lon', a.lon), list_param('time', a.time, str), a.n_samples, a.steps, a.sampler, a.members, a.seed, a.device)
+                       list_param('lon', a.lon), list_param('time', a.time, str), a.n_samples, a.steps, a.sampler, a.members, a.seed, a.device,
+                       sea_level_path=one(a.sea_level_path) if a.sea_level_path else '', sss_path=one(a.sss_path) if a.sss_path else '')
     print(write_reconstruction(ds, out, a.overwrite))

@@ -21,7 +21,7 @@ from torch.utils.data.distributed import DistributedSampler
 from tqdm.auto import tqdm
 
 from .masking import MASK_KINDS
-from .sources import (DEFAULT_DEPTHS, SST_DAILY, check_depths, load_default, load_sources, load_surface, open_profiles,
+from .sources import (DEFAULT_DEPTHS, SST_DAILY, SURFACE_FIELDS, field_kind, check_depths, load_default, load_sources, load_surface, open_profiles,
                               standardise_coords, to_celsius, atomic_path, _months_text, _spacing)
 from .data import Normalizer, PatchDataset, check_surface, make_datasets, mosaic, worker_init
 from .twin import load_twin, twin_profiles_path
@@ -734,9 +734,9 @@ def check_sampling(cfg:dict, # a checkpoint's config
 
 def surface_inputs(cfg:dict, # a checkpoint's config: its `surface` names the fields it was trained on (SST alone before it did)
                    sst:xr.DataArray, # (time, lat, lon) the SST, whose months and cells the other fields must share
-                   surface:dict|None, # {name: (time, lat, lon) DataArray} the other fields given (sea level m, SSS)
-                  ) -> list[np.ndarray]: # (T, H, W) float32 each, in the checkpoint's order after the SST
-    "The other surface fields a checkpoint was trained on, checked by name against what it was given and against the SST's grid and months."
+                   surface:dict|None, # {name: (time, lat, lon) DataArray} the other fields given (sea level in m or cm by its units, SSS)
+                  ) -> list[np.ndarray]: # (T, H, W) float32 each in its canonical units (`SURFACE_FIELDS`), in the checkpoint's order after the SST
+    "The other surface fields a checkpoint was trained on, checked by name against what it was given, by kind and units, and against the SST's grid and months."
     names, given = check_surface(cfg.get('surface', 'sst')), dict(surface or {})
     missing, unused = [n for n in names[1:] if n not in given], [n for n in given if n not in names]
     if missing or unused:
@@ -748,12 +748,15 @@ def surface_inputs(cfg:dict, # a checkpoint's config: its `surface` names the fi
     out = []
     for name in names[1:]:
         f = standardise_coords(given[name])
+        kind = field_kind(f)
+        if kind not in (None, name): raise ValueError(f"surface field {name!r} holds {SURFACE_FIELDS[kind]['long_name']} ({kind}) by its name or "
+                                                      f"standard_name, not {SURFACE_FIELDS[name]['long_name']}: give the kind the checkpoint learnt")
         if f.dims != ('time', 'lat', 'lon') or f.shape != sst.shape or not (np.allclose(f.lat, sst.lat) and np.allclose(f.lon, sst.lon)):
             raise ValueError(f"surface field {name!r} must be (time, lat, lon) on the SST's cells {sst.shape}, got {dict(f.sizes)}: put it on the SST's grid")
         if not (pd.DatetimeIndex(f.time.values).to_period('M') == pd.DatetimeIndex(sst.time.values).to_period('M')).all():
             raise ValueError(f"surface field {name!r} holds the months {_months(f.time.values)}, the SST {_months(sst.time.values)}: give the same months")
         _refuse_inf(f.values, name)
-        out.append(f.values.astype('float32'))
+        out.append(SURFACE_FIELDS[name]['convert'](f, f"the surface field {name!r} of predict").values.astype('float32'))
     return out
 
 @torch.no_grad()
