@@ -360,7 +360,7 @@ class PatchDataset(torch.utils.data.Dataset):
             raise ValueError(f"sst has shape {self.sst.shape}: expected (T, H, W) for one surface field or (T, S, H, W) with S = {len(self.surface)} for {self.surface}")
         self.obs = None if obs is None else tuple(map(_array, obs))
         self.lat, self.lon = np.asarray(lat, 'float32'), np.asarray(lon, 'float32')
-        self.doy = pd.DatetimeIndex(np.asarray(time)).dayofyear.values.astype('float32')
+        self.doy = pd.DatetimeIndex(np.asarray(time)).day_of_year.values.astype('float32')
         self.keys = PatchKeys(self.thetao.shape[0], origins)
         self.norm, self.p, self.ambient_extra = norm, patch_size, ambient_extra
         self.obs_error = np.zeros(self.thetao.shape[1], 'float32') if obs_error is None else np.asarray(obs_error, 'float32')

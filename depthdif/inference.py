@@ -93,6 +93,9 @@ def read_other_surface(ck:dict, # the checkpoint: its config's `surface` names t
     "The other surface fields a checkpoint needs (sea level, SSS), each read on the SST's cells and months; a missing file or month refused by name."
     names, out = check_surface(ck['config'].get('surface', 'sst')), {}
     months = pd.DatetimeIndex(sst.time.values).to_period('M')
+    unused = [k for k, p in paths.items() if p and not any(n == k or (k == 'sea_level' and n in SEA_LEVEL_FIELDS) for n in names)]
+    if unused: raise ValueError(f"{unused[0]}_path is given, but the checkpoint was never trained on {unused[0].replace('_', ' ')}: "
+                                f"its surface fields are {', '.join(names)}")
     for name in names[1:]:
         key = 'sea_level' if name in SEA_LEVEL_FIELDS else name
         if not paths.get(key): raise ValueError(f"the checkpoint was trained on the surface fields {', '.join(names)}: give {key}_path, "
