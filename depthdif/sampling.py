@@ -17,9 +17,10 @@ from .metrics import SkillAccumulator
 from .latent import DepthAutoencoder, autoencode, latent_model
 
 # %% auto #0
-__all__ = ['SAMPLERS', 'with_first_guess', 'to_residual', 'to_field', 'fit_residual_scale', 'FirstGuessCollate', 'materialize',
-           'extra_channels', 'denoiser', 'regress', 'to_device', 'inflate_spread', 'model_field', 'reconstruct',
-           'score', 'score_baseline', 'score_floor', 'evaluate', 'fit_spread_scale', 'calibrate_gaussian']
+__all__ = ['MAX_OBS_ERROR', 'SAMPLERS', 'with_first_guess', 'to_residual', 'to_field', 'fit_residual_scale', 'FirstGuessCollate',
+           'materialize', 'extra_channels', 'denoiser', 'regress', 'to_device', 'normalised_obs_error',
+           'perturb_observed', 'inflate_spread', 'model_field', 'reconstruct', 'score', 'score_baseline', 'score_floor',
+           'evaluate', 'fit_spread_scale', 'calibrate_gaussian']
 
 # %% ../nbs/09_sampling.ipynb #845dccd8
 def with_first_guess(batch:dict, guess=None, obs_mask_key:str='x_valid_mask') -> dict:
@@ -88,16 +89,42 @@ def regress(model, batch:dict, obs_mask_key:str='x_valid_mask') -> torch.Tensor:
 
 def to_device(batch:dict, device) -> dict: return {k: v.to(device, non_blocking=True) for k, v in batch.items()}
 
+# %% ../nbs/09_sampling.ipynb #be19a459
+MAX_OBS_ERROR = 10.  # °C: an observation error this large is no temperature error (a unit or a fill value)
+
+def normalised_obs_error(obs_error, # (C,) °C per depth, the observations' error (`PatchDataset.obs_error`, a checkpoint's); None: none
+                         norm:Normalizer, # the model's normalisation (its per-depth `thetao_std`)
+                        ) -> np.ndarray: # (C,) σo / thetao_std, normalised units
+    "The observation error per depth in the model's normalised units, refused by name unless one plausible value per depth."
+    if obs_error is None: return np.zeros(len(norm.depths), 'float32')
+    e = np.asarray(obs_error, 'float64').ravel()
+    if len(e) != len(norm.depths) or not ((e >= 0) & (e < MAX_OBS_ERROR)).all():
+        raise ValueError(f"obs_error={e.tolist()!r} is invalid: give one value in [0, {MAX_OBS_ERROR:g}) °C per depth {list(norm.depths)}")
+    return (e / np.asarray(norm.thetao_std, 'float64')).astype('float32')
+
+def perturb_observed(samples:torch.Tensor, # (N, B, C, H, W) ensemble members, the observations as observed at the observed cells
+                     observed:torch.Tensor, # (B, C, H, W) bool, the observed cells
+                     obs_noise, # (C,) σo per depth, normalised units (`normalised_obs_error`)
+                     generator=None, # torch.Generator of the draws (on the members' device)
+                    ) -> torch.Tensor: # (N, B, C, H, W) the members; unobserved cells and the mean at observed ones unchanged
+    "Each member's observed cells plus a draw of N(0, σo²), centred over the members: the ensemble spread there is the observation's error."
+    sigma = torch.as_tensor(np.asarray(obs_noise), dtype=samples.dtype, device=samples.device).view(1, 1, -1, 1, 1)
+    if len(samples) < 2 or not (sigma > 0).any(): return samples          # nothing to draw: no random numbers used
+    noise = torch.randn(samples.shape, generator=generator, device=samples.device, dtype=samples.dtype)
+    return torch.where(observed, samples + sigma * (noise - noise.mean(0)), samples)
+
 # %% ../nbs/09_sampling.ipynb #ae0d6fff
 SAMPLERS = dict(ddpm=ddpm_sample, ddim=ddim_sample, dpmpp_2m=dpmpp_2m_sample)
 
 def inflate_spread(samples:torch.Tensor, # (N, B, C, H, W) ensemble members
                    spread_scale,         # (C,) factors on the members' deviations from their mean (`fit_spread_scale`)
-                  ) -> torch.Tensor:     # (N, B, C, H, W) same mean; observed pixels (no spread) stay as observed
+                   observed=None,        # (B, C, H, W) bool, cells left as they are (their spread is the observation's error); None: none
+                  ) -> torch.Tensor:     # (N, B, C, H, W) same mean; observed pixels stay as they are
     "The ensemble with each member's deviation from the ensemble mean multiplied by its depth's factor."
     k = torch.as_tensor(np.asarray(spread_scale), dtype=samples.dtype, device=samples.device).view(1, 1, -1, 1, 1)
     mean = samples.mean(0)
-    return mean + k * (samples - mean)
+    wide = mean + k * (samples - mean)
+    return wide if observed is None else torch.where(observed, samples, wide)
 
 def model_field(model, batch:dict, r:torch.Tensor, # (B, ...) or (N, B, ...) what `model` sampled or predicted
                ) -> torch.Tensor: # (B, C, H, W) or (N, B, C, H, W) normalised field
@@ -109,6 +136,7 @@ def model_field(model, batch:dict, r:torch.Tensor, # (B, ...) or (N, B, ...) wha
 def reconstruct(model, batch:dict, schedule, parameterization='v', sampler='ddim', steps=25, n_samples=1,
                 generator=None, replace_observed=False, objective='diffusion',
                 spread_scale=None, # (C,) factors on the members' deviations from their mean (`fit_spread_scale`); None: raw
+                obs_noise=None, # (C,) the observations' error, normalised (`normalised_obs_error`): drawn at the observed cells; None: none
                 **sampler_kwargs):
     "(mean, std, samples) of `n_samples` reconstructions of `batch`: (B, C, H, W), (B, C, H, W), (N, B, C, H, W)."
     if sampler not in SAMPLERS: raise ValueError(f"unknown sampler {sampler!r}: use one of {list(SAMPLERS)}")
@@ -125,6 +153,7 @@ def reconstruct(model, batch:dict, schedule, parameterization='v', sampler='ddim
                             **sampler_kwargs).samples
     samples = torch.where(m, x, model_field(model, batch, r))           # the observations are kept as observed
     if spread_scale is not None: samples = inflate_spread(samples, spread_scale)
+    if obs_noise is not None: samples = perturb_observed(samples, m, obs_noise, generator)   # within the observations' error
     return samples.mean(0), (samples.std(0) if len(samples) > 1 else torch.zeros_like(x)), samples
 
 # %% ../nbs/09_sampling.ipynb #15ab269a
@@ -165,12 +194,14 @@ def score_floor(model, # a latent model, or a bare `DepthAutoencoder`
     return score(lambda batch: (torch.where(batch['x_valid_mask'], batch['x'], field(batch)), None), dataset, norm, **kwargs)
 
 def evaluate(model, dataset, norm:Normalizer, schedule, parameterization='v', sampler='ddim', steps=25, n_samples=1,
-             seed=0, objective='diffusion', guess=None, sampler_kwargs:dict|None=None, spread_scale=None, **kwargs) -> dict:
+             seed=0, objective='diffusion', guess=None, sampler_kwargs:dict|None=None, spread_scale=None,
+             obs_error=None, # (C,) °C, the observations' error (`dataset.obs_error`): the members' spread at observed cells; None: none
+             **kwargs) -> dict:
     "`score` of sampled reconstructions by `model` (refining `guess`'s first guess, if any); `sampler_kwargs` e.g. dict(eta=1.)."
-    g = torch.Generator(kwargs.get('device', 'cpu')).manual_seed(seed)
+    g, obs_noise = torch.Generator(kwargs.get('device', 'cpu')).manual_seed(seed), normalised_obs_error(obs_error, norm)
     def predict_fn(batch):
-        mean, _, samples = reconstruct(model, with_first_guess(batch, guess), schedule, parameterization, sampler, steps,
-                                       n_samples, generator=g, objective=objective, spread_scale=spread_scale, **(sampler_kwargs or {}))
+        mean, _, samples = reconstruct(model, with_first_guess(batch, guess), schedule, parameterization, sampler, steps, n_samples,
+                                       generator=g, objective=objective, spread_scale=spread_scale, obs_noise=obs_noise, **(sampler_kwargs or {}))
         return mean, samples
     return score(predict_fn, dataset, norm, **kwargs)
 

@@ -24,9 +24,10 @@ __all__ = ['FERRET_DIR', 'DEFAULT_FILE', 'DEFAULT_DEPTHS', 'CLIMATOLOGY_YEAR', '
            'build_default', 'build_default_cli', 'fill_nearest', 'load_default', 'open_reanalysis', 'mid_month',
            'monthly', 'to_metres', 'to_practical_salinity', 'field_kind', 'open_surface_field', 'open_ostia', 'qc_good',
            'check_depths', 'default_max_gap', 'max_gaps', 'profiles_at_depths', 'duplicate_profiles', 'check_ranges',
-           'in_region', 'profile_schema', 'potential_on_depths', 'open_profiles', 'open_en4', 'profile_cells',
-           'bin_profiles', 'observation_error', 'write_sample_sources', 'write_en4', 'write_cf_profiles',
-           'write_sample_sea_level', 'subset', 'sst_coverage', 'load_sources', 'load_surface', 'select_depths']
+           'in_region', 'profile_schema', 'potential_on_depths', 'open_profiles', 'open_en4', 'grid_cells',
+           'profile_cells', 'bin_profiles', 'observation_error', 'write_sample_sources', 'write_en4',
+           'write_cf_profiles', 'write_sample_sea_level', 'subset', 'sst_coverage', 'load_sources', 'load_surface',
+           'select_depths']
 
 # %% ../nbs/00_sources.ipynb #5e37d197
 FERRET_DIR = Path('/usr/share/ferret-vis/data')  # where Debian's `ferret-datasets` installs WOA and COADS
@@ -774,15 +775,38 @@ def _month_keys(time, climatology):
     t = pd.DatetimeIndex(np.asarray(time))
     return t.month.values if climatology else (t.year * 12 + t.month).values
 
+def _nearest_index(src, # (n,) coordinates, degrees
+                   dst, # (m,) cell centres of the grid, degrees
+                   within:float, # the farthest a coordinate may lie from its cell's centre, in cells
+                   circular:bool=False, # longitudes: compared modulo 360
+                  ) -> np.ndarray: # (n,) index into dst, -1 where the nearest centre is farther than `within` cells
+    "Index of the `dst` centre nearest each `src` coordinate (a search, not an n × m table)."
+    src, dst = np.asarray(src, float), np.asarray(dst, float)
+    order = np.argsort(dst); ranked = dst[order]
+    if circular and len(dst): src = ranked[0] + (src - ranked[0]) % 360       # into the grid's turn of the globe
+    k = np.clip(np.searchsorted(ranked, src), 1, max(len(dst) - 1, 1))
+    cand = np.stack([k - 1, np.minimum(k, len(dst) - 1), np.zeros_like(k), np.full_like(k, len(dst) - 1)])  # neighbours, and both ends (a wrap)
+    d = src[None] - ranked[cand]
+    d = np.abs((d + 180) % 360 - 180 if circular else d)
+    best = d.argmin(0)
+    return np.where(d[best, np.arange(len(src))] <= within * _spacing(dst) + 1e-6, order[cand[best, np.arange(len(src))]], -1)
+
+def grid_cells(grid, # Dataset or DataArray with `time`, `lat`, `lon` (degrees): the months and cells to place observations on
+               lat, # (n,) latitudes of the observations (of points, or of the rows of a grid of their own), degrees
+               lon, # (m,) longitudes, degrees, compared modulo 360
+               time, # (k,) times
+               climatology=False, # months matched by month of year only, else by year and month
+               within:float=1., # the farthest an observation may lie from its cell's centre, in cells of `grid`
+              ) -> tuple: # (t (k,), i (n,), j (m,)) indices into grid's time, lat, lon; -1 where there is none
+    "Place observations on `grid`: the index of each one's month, and of the rows and columns whose centres are nearest, within `within` cells."
+    month_of = {k: n for n, k in enumerate(_month_keys(grid.time.values, climatology))}
+    t = np.array([month_of.get(k, -1) for k in _month_keys(time, climatology)], int)
+    return t, _nearest_index(lat, grid.lat.values, within), _nearest_index(lon, grid.lon.values, within, circular=True)
+
 def profile_cells(profiles:xr.Dataset, grid:xr.Dataset, climatology=False) -> tuple:
-    "(t, i, j, inside): the month and cell indices of each profile on `grid`, and whether it falls in a month and cell of it."
-    lat, lon, gt = grid.lat.values, grid.lon.values, grid.time.values
-    i = np.abs(lat[None] - profiles.lat.values[:, None]).argmin(1)
-    j = np.abs(lon[None] - profiles.lon.values[:, None]).argmin(1)
-    month_of = {k: n for n, k in enumerate(_month_keys(gt, climatology))}
-    t = np.array([month_of.get(k, -1) for k in _month_keys(profiles.time.values, climatology)], int)
-    in_cell = (np.abs(lat[i] - profiles.lat.values) <= _spacing(lat)) & (np.abs(lon[j] - profiles.lon.values) <= _spacing(lon))
-    return t, i, j, (t >= 0) & in_cell
+    "(t, i, j, inside): the month and cell indices of each profile on `grid` (`grid_cells`, within a cell), and whether it falls in a month and cell of it."
+    t, i, j = grid_cells(grid, profiles.lat.values, profiles.lon.values, profiles.time.values, climatology)
+    return t, i, j, (t >= 0) & (i >= 0) & (j >= 0)
 
 def bin_profiles(profiles:xr.Dataset, grid:xr.Dataset, climatology=False) -> xr.Dataset:
     "Average profiles into the cells and months of `grid` (time, depth, lat, lon): `obs` °C, `obs_mask` and `obs_count`; attrs count the profiles left out."

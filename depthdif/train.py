@@ -22,7 +22,7 @@ from tqdm.auto import tqdm
 
 from .masking import MASK_KINDS
 from .sources import (DEFAULT_DEPTHS, SST_DAILY, SURFACE_FIELDS, field_kind, check_depths, load_default, load_sources, load_surface, open_profiles,
-                              standardise_coords, to_celsius, atomic_path, _months_text, _spacing)
+                              standardise_coords, to_celsius, atomic_path, grid_cells, _months_text, _spacing)
 from .data import Normalizer, PatchDataset, check_surface, make_datasets, mosaic, worker_init
 from .twin import load_twin, twin_profiles_path
 from .model import DepthDifUNet, count_parameters, n_cond_channels
@@ -32,7 +32,7 @@ from .diffusion import LOSS_MODES, PARAMETERIZATIONS, SCHEDULES, diffusion_loss,
 from .baselines import BASELINES, baseline_from_state, baseline_state
 from .metrics import skill_table
 from .sampling import (SAMPLERS, FirstGuessCollate, denoiser, evaluate, fit_residual_scale, fit_spread_scale, materialize,
-                               reconstruct, regress, score_baseline, score_floor, to_device, to_residual, with_first_guess)
+                               normalised_obs_error, reconstruct, regress, score_baseline, score_floor, to_device, to_residual, with_first_guess)
 
 # %% auto #0
 __all__ = ['OBJECTIVES', 'DATASETS', 'BUILTIN_PROFILES', 'BUILTIN_SURFACE', 'RENAMED', 'OBS_MASK_KEY', 'CHECKPOINT_FORMAT',
@@ -40,8 +40,8 @@ __all__ = ['OBJECTIVES', 'DATASETS', 'BUILTIN_PROFILES', 'BUILTIN_SURFACE', 'REN
            'TrainConfig', 'list_param', 'notebook_parameters', 'build_model', 'warmup_cosine', 'train_loss',
            'datasets_for', 'CheckpointError', 'rng_state', 'set_rng_state', 'save_checkpoint', 'load_checkpoint',
            'grid_steps', 'ema_weights', 'first_guess_of', 'spread_scale_of', 'load_model', 'check_resumable',
-           'method_name', 'check_autoencoder', 'autoencoder_for', 'fit', 'test_scores', 'align_obs', 'check_sampling',
-           'surface_inputs', 'predict', 'read_config', 'cli_config', 'train_cli']
+           'method_name', 'check_autoencoder', 'autoencoder_for', 'fit', 'obs_error_of', 'test_scores', 'align_obs',
+           'check_sampling', 'surface_inputs', 'predict', 'read_config', 'cli_config', 'train_cli']
 
 # %% ../nbs/10_train.ipynb #56a163a3
 def resolve_device(device:str='auto') -> torch.device:
@@ -602,7 +602,7 @@ def _train(cfg:TrainConfig, rank:int, world:int, device:torch.device, progress:b
                             scheduler=sched.state_dict(), epoch=epoch, rng=rng_state(), config=json.loads(json.dumps(asdict(cfg))),
                             norm=asdict(norm), depths=list(norm.depths), model_config=model.config, metrics=history[-1], history=history,
                             first_guess=baseline_state(guess) if guess is not None else None, best=best,
-                            spread_calibration=None, grid=grid_steps(dsets['train'].lat, dsets['train'].lon))  # new weights: calibrated after the last epoch
+                            obs_error=dsets['train'].obs_error.tolist(), spread_calibration=None, grid=grid_steps(dsets['train'].lat, dsets['train'].lon))  # new weights: calibrated after the last epoch
             _record(out, cfg, norm, history)
             bar.set_postfix(loss=f"{history[-1]['train_loss']:.3f}", val_rmse=f"{history[-1]['val_rmse']:.2f}°C")
             if progress: tqdm.write(epoch_line(method_name(cfg), history, cfg.epochs, start))
@@ -629,6 +629,12 @@ def fit(cfg:TrainConfig, progress=True) -> Path:
         if world > 1 and dist.is_initialized(): dist.destroy_process_group()
     return out
 
+# %% ../nbs/10_train.ipynb #aab12dd0
+def obs_error_of(ck:dict) -> np.ndarray: # (C,) °C
+    "The observations' error per depth a checkpoint's model was trained with (`PatchDataset.obs_error`); zeros for a checkpoint without it."
+    error = ck.get('obs_error')
+    return np.zeros(len(ck['depths']), 'float32') if error is None else np.asarray(error, 'float32')
+
 # %% ../nbs/10_train.ipynb #2be268c1
 def test_scores(run, # a run folder written by `fit`
                 device:str='auto', progress:bool=True,
@@ -647,7 +653,8 @@ def test_scores(run, # a run folder written by `fit`
     if progress: tqdm.write(f"scoring {name} on the {split} split: {len(test)} patches"
                             + (f", {cfg.eval_samples} DDIM-{cfg.eval_steps} samples each" if cfg.objective == 'diffusion' else '') + ", then the baselines")
     scores = {name: evaluate(model.to(dev), test, norm, schedule, cfg.parameterization, 'ddim', cfg.eval_steps, cfg.eval_samples,
-                             guess=guess, spread_scale=spread_scale, objective=cfg.objective, device=dev, progress=progress)}
+                             guess=guess, spread_scale=spread_scale, objective=cfg.objective, obs_error=test.obs_error, device=dev,
+                             progress=progress)}
     if cfg.latent: scores['latent_floor'] = score_floor(model, test, norm, guess=guess, device=dev)   # the exact latent, decoded
     if (run / 'unet' / 'checkpoints' / 'last.pt').exists():
         unet, unet_ck = load_model(run / 'unet' / 'checkpoints' / 'last.pt')
@@ -665,26 +672,6 @@ def test_scores(run, # a run folder written by `fit`
     return scores
 
 # %% ../nbs/10_train.ipynb #721312ae
-def _month_index(src_time, dst_time) -> np.ndarray:
-    "(len(src_time),) index of each `src_time`'s calendar month (year and month) among `dst_time`'s; -1 where it has none."
-    dst = {m: n for n, m in enumerate(pd.DatetimeIndex(np.asarray(dst_time)).to_period('M'))}
-    return np.array([dst.get(m, -1) for m in pd.DatetimeIndex(np.asarray(src_time)).to_period('M')], int)
-
-def _nearest_cell(src, # (n,) coordinates, degrees
-                  dst, # (m,) cell centres of the target grid, degrees
-                  circular:bool=False, # longitudes: compared modulo 360
-                 ) -> np.ndarray: # (n,) index into dst, -1 where more than half a cell away
-    "Index of the `dst` cell whose centre is nearest each `src` coordinate, within half a `dst` cell (a search, not an n × m table)."
-    src, dst = np.asarray(src, float), np.asarray(dst, float)
-    order = np.argsort(dst); ranked = dst[order]
-    if circular and len(dst): src = ranked[0] + (src - ranked[0]) % 360       # into the grid's turn of the globe
-    k = np.clip(np.searchsorted(ranked, src), 1, max(len(dst) - 1, 1))
-    cand = np.stack([k - 1, np.minimum(k, len(dst) - 1), np.zeros_like(k), np.full_like(k, len(dst) - 1)])  # neighbours, and both ends (a wrap)
-    d = src[None] - ranked[cand]
-    d = np.abs((d + 180) % 360 - 180 if circular else d)
-    best = d.argmin(0)
-    return np.where(d[best, np.arange(len(src))] <= _spacing(dst) / 2 + 1e-6, order[cand[best, np.arange(len(src))]], -1)
-
 def _refuse_inf(values:np.ndarray, name:str):
     "Refuse an array holding ±inf (a missing value the file did not flag): only NaN may mean missing."
     n = int(np.isinf(values).sum())
@@ -702,9 +689,8 @@ def align_obs(obs:xr.DataArray, # (time, depth, lat, lon) observed temperature, 
     obs = standardise_coords(obs).transpose('time', 'depth', 'lat', 'lon')
     if obs_count is not None: obs_count = standardise_coords(obs_count).transpose(*obs.dims)
     if obs_count is not None and obs_count.shape != obs.shape: raise ValueError(f"obs_count has shape {obs_count.shape}, obs {obs.shape}")
-    t = _month_index(obs.time.values, sst.time.values)
+    t, i, j = grid_cells(sst, obs.lat.values, obs.lon.values, obs.time.values, within=0.5)
     if (t < 0).all(): raise ValueError(f"obs shares no month with the SST: obs holds {_months(obs.time.values)}, the SST {_months(sst.time.values)}")
-    i, j = _nearest_cell(obs.lat.values, sst.lat.values), _nearest_cell(obs.lon.values, sst.lon.values, circular=True)
     if (i < 0).all() or (j < 0).all(): raise ValueError(f"obs shares no area with the SST: obs spans {_span(obs)}, the SST {_span(sst)}")
     keep = dict(time=t >= 0, lat=i >= 0, lon=j >= 0)
     v = obs.isel(keep).values.astype('float64')
@@ -769,11 +755,14 @@ def predict(checkpoint,                 # path to a DepthDif checkpoint (or a lo
             obs_count:xr.DataArray|None=None,  # like `obs`: observations averaged into each of its cells; None: one per observed cell, not written
             members:bool=False,         # also return the ensemble members `thetao` (member, time, depth, lat, lon)
             surface:dict|None=None,     # the other surface fields the checkpoint was trained on, {name: (time, lat, lon)} on `sst`'s cells: e.g. {'adt': sea level in m}
+            obs_error=None,             # (C,) °C per depth, the observations' error: the members' spread at observed cells; None: the checkpoint's
            ) -> xr.Dataset:
     "Reconstruct `thetao_mean` and `thetao_std` (time, depth, lat, lon) in °C over the region of `sst`, with the observations used (`obs`)."
     model, ck = load_model(checkpoint)
     norm, cfg, guess = Normalizer(**ck['norm']), ck['config'], first_guess_of(ck)
     check_sampling(cfg, sampler, steps, n_samples)
+    obs_error = obs_error_of(ck) if obs_error is None else obs_error
+    obs_noise = normalised_obs_error(obs_error, norm)
     if sst.dims != ('time', 'lat', 'lon'): raise ValueError(f"sst must have dims (time, lat, lon), got {sst.dims}")
     if 'depth' not in obs.dims or obs.sizes['depth'] != len(norm.depths) or not np.allclose(obs.depth.values, norm.depths):
         raise ValueError(f"obs depths {obs.depth.values.tolist() if 'depth' in obs.dims else None} differ from the model's "
@@ -804,7 +793,7 @@ def predict(checkpoint,                 # path to a DepthDif checkpoint (or a lo
     for batch in DataLoader(tiles, batch_size=batch_size):
         batch = with_first_guess(to_device(batch, device), guess)
         mu, sd, samples = reconstruct(model, batch, schedule, cfg['parameterization'], sampler, steps, n_samples, generator=g,
-                                      objective=cfg['objective'], spread_scale=spread_scale)
+                                      objective=cfg['objective'], spread_scale=spread_scale, obs_noise=obs_noise)
         land = batch['land_mask'].cpu()
         means.append(torch.where(land, torch.nan, norm.denorm_thetao(mu.cpu()))); stds.append(torch.where(land, torch.nan, norm.denorm_spread(sd.cpu())))
         if members: draws.append(torch.where(land, torch.nan, norm.denorm_thetao(samples.cpu(), axis=-3)))
@@ -819,7 +808,8 @@ def predict(checkpoint,                 # path to a DepthDif checkpoint (or a lo
     cal = ', calibrated spread' if spread_scale is not None else ''
     attrs = lambda what: dict(units='degC', long_name=f'{what} of the DepthDif ensemble ({n_samples} members, {sampler} {steps} steps{cal})')
     out = dict(thetao_mean=(dims, fields[0], dict(attrs('Sea water temperature: mean'), standard_name='sea_water_potential_temperature')),
-               thetao_std=(dims, fields[1], attrs('Sea water temperature: standard deviation')),
+               thetao_std=(dims, fields[1], dict(attrs('Sea water temperature: standard deviation'), obs_error=np.asarray(obs_error, 'float32'),
+                                                comment="at observed cells: the observations' error obs_error (°C per depth)")),
                obs=(dims, obs.values.astype('float32'), dict(units='degC', long_name='Observations on the output grid, as the model was given them',
                                                              standard_name='sea_water_potential_temperature')))
     if obs_count is not None: out['obs_count'] = (dims, count.values, dict(long_name='Number of observations averaged into the cell', units='1'))

@@ -2,6 +2,7 @@
 dense target and from the profiles alone, each scored against the dense truth and at the withheld profiles."""
 import json, subprocess
 import pandas as pd
+import torch
 import xarray as xr
 from depthdif.twin import twin_path, twin_profiles_path
 import pytest
@@ -30,6 +31,8 @@ def test_profiles_with_dense_target(tmp_path):
     assert all(profiles[m]['hidden']['n'] == n_prof for m in METHODS)   # the same points for every method
     config = json.loads((out / 'config.json').read_text())
     assert (config['obs_path'], config['obs_only'], config['withheld']) == ('builtin', False, 0.2)
+    obs_error = torch.load(out / 'checkpoints/last.pt', weights_only=True)['obs_error']   # the profiles' error travels with the model
+    assert len(obs_error) == len(config['depths']) and max(obs_error) > 0, obs_error
     # every classical baseline at the withheld profiles, by the sample notebook
     sample = tmp_path / 'sample'
     run([tool('papermill'), str(ROOT / 'nbs/sample.ipynb'), str(tmp_path / 'sample.ipynb'), '-p', 'checkpoint', str(out / 'checkpoints/last.pt'),
@@ -46,6 +49,7 @@ def test_profiles_with_dense_target(tmp_path):
          '-y', 'time: [2004-01, 2004-02]', '-p', 'n_samples', '2', '-p', 'steps', '2', '-p', 'device', 'cpu', '-p', 'out', str(rec)], cwd=tmp_path)
     with xr.open_dataset(rec) as r:
         assert dict(r.thetao_mean.sizes)['time'] == 2 and r.thetao_mean.notnull().all() and int(r.obs_count.sum()) > 0
+        assert float(r.thetao_std.where(r.obs.notnull()).max()) > 0      # at the profiles' cells the members spread by their error
 
 def test_profiles_alone(tmp_path):
     "Learning from the profiles alone: scored at the withheld profiles (test) and, on this OSSE, against its dense truth (test_dense)."
