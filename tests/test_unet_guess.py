@@ -32,7 +32,8 @@ def test_unet_first_guess_through_both_notebooks(tmp_path):
     assert (spectra.drop(columns='patches') > 0).all().all() and (spectra.ensemble_mean <= spectra.member * (1 + 1e-9)).all()
     assert set(spectra.index.get_level_values('wavelength')) == {16, 8, 5.33, 4, 3.2, 2.67, 2.29, 2}
     table = (sample_out / 'spectra.md').read_text()
-    assert 'member_calibrated' in table and '| (10, 4.0)' in table and '2.67' not in table   # bands of wavelength >= 4 px only
+    assert 'member_calibrated' in table and '5.33' in table and '2.67' not in table   # bands of wavelength >= 4 px only
+    assert sum(line.startswith('|') for line in table.splitlines()) == 2 + 4 * 6          # header, rule, 4 bands at each of 6 depths
     assert (sample_out / 'spectra.png').stat().st_size > 0
     # without its U-Net twin the run refuses to sample, naming the file, before writing anything
     (out / 'unet').rename(tmp_path / 'unet_moved')
