@@ -27,7 +27,8 @@ from .metrics import point_masks
 __all__ = ['CARTOPY_DATA', 'FIELD_KINDS', 'denoising_intermediates', 'plot_intermediates', 'mae_vs_step', 'plot_mae_vs_step',
            'schedule_profiles', 'plot_schedule_profiles', 'step_sweep', 'plot_step_sweep', 'rank_histogram',
            'plot_rank_histogram', 'month_batch', 'region_fields', 'month_reconstruction', 'gshhs_file',
-           'add_coastlines', 'plot_maps']
+           'add_coastlines', 'plot_maps', 'isotropic_spectrum', 'land_free_spectra', 'spectra_table', 'spectral_ratios',
+           'plot_spectra']
 
 # %% ../nbs/11_diagnostics.ipynb #3f64eb9b
 @torch.no_grad()
@@ -317,4 +318,72 @@ def plot_maps(lat, lon, # (H,), (W,) grid coordinates, degrees
         ax.set_title(name); fig.colorbar(im, ax=ax, shrink=0.8, label=label)
     for ax in axs.flat[len(maps):]: ax.remove()
     if title: fig.suptitle(title)
+    return fig
+
+# %% ../nbs/11_diagnostics.ipynb #04968134
+def isotropic_spectrum(field, # (..., H, W) square patches (H == W), no NaN: a tensor or an array
+                       dx:float=1., # the pixel's size (px, km, ...): wavenumbers in cycles per its unit
+                      ) -> tuple[np.ndarray, np.ndarray]: # (K,) wavenumbers 1/(H dx) .. 1/(2 dx); (..., K) power spectral density
+    "Isotropic power spectrum of each patch: detrended (plane removed), Hann-windowed, its 2-D periodogram averaged over rings of |k|."
+    f = as_numpy(field).astype('float64')
+    H, W = f.shape[-2:]
+    if H != W or H < 4: raise ValueError(f"isotropic_spectrum takes square patches of at least 4 px, got {H} × {W}")
+    if not np.isfinite(f).all(): raise ValueError("isotropic_spectrum takes fields without NaN: select the patches whose values are all valid")
+    rows, cols = np.mgrid[:H, :W]
+    plane = np.stack([np.ones(H * W), rows.ravel(), cols.ravel()], 1)            # (HW, 3) least-squares plane per patch
+    flat = f.reshape(-1, H * W).T
+    flat = flat - plane @ np.linalg.lstsq(plane, flat, rcond=None)[0]
+    hann = 0.5 - 0.5 * np.cos(2 * np.pi * np.arange(H) / H)                     # periodic Hann
+    window = np.outer(hann, hann)
+    power = np.abs(np.fft.fft2(flat.T.reshape(-1, H, W) * window)) ** 2 * dx ** 2 / (window ** 2).sum()
+    k = np.fft.fftfreq(H)                                                       # cycles per pixel
+    ring = np.rint(np.hypot(*np.meshgrid(k, k, indexing='ij')) * H).astype(int)  # ring index: |k| in units of 1/H
+    n = H // 2
+    psd = np.stack([power[:, ring == r].mean(1) for r in range(1, n + 1)], -1)
+    return np.arange(1, n + 1) / (H * dx), psd.reshape(*f.shape[:-2], n)
+
+# %% ../nbs/11_diagnostics.ipynb #ca719492
+def land_free_spectra(field:Tensor, # (B, C, H, W), or members (N, B, C, H, W): normalised fields of `batch`
+                      batch:dict, # the batch: its patches whose truth is valid at every pixel and depth (`y_valid_mask`) are kept
+                      norm, # the run's `data.Normalizer` (°C)
+                     ) -> np.ndarray: # (b, C, K) power spectral density (°C² px²) of the b land-free patches, members averaged
+    "`isotropic_spectrum` per depth of the patches of `batch` whose truth is known everywhere."
+    full = as_numpy(batch['y_valid_mask'].flatten(1).all(1))
+    f = as_numpy(norm.denorm_thetao(field.detach().float().cpu()))[..., full, :, :, :]
+    psd = isotropic_spectrum(f)[1]
+    return psd.mean(0) if field.dim() == 5 else psd
+
+def spectra_table(spectra:dict, # name → (n, C, K) power of the same n patches (`land_free_spectra`, concatenated)
+                  depths, # (C,) the depths, m
+                 ) -> pd.DataFrame: # index (depth, wavelength in px), a column of mean power per name, 'patches'
+    "The mean spectrum of each method per depth and wavelength."
+    first = next(iter(spectra.values()))
+    n, C, K = first.shape
+    index = pd.MultiIndex.from_product([list(depths), [round(2 * K / j, 2) for j in range(1, K + 1)]], names=['depth', 'wavelength'])
+    table = pd.DataFrame({name: np.asarray(p).mean(0).ravel() for name, p in spectra.items()}, index=index)
+    table['patches'] = n
+    return table
+
+def spectral_ratios(table:pd.DataFrame, # `spectra_table`
+                    truth:str='truth', # the column the others are divided by
+                    min_wavelength:float=4., # the shortest band kept, px
+                   ) -> pd.DataFrame: # index (depth, wavelength), a column per method: its power over the truth's
+    "Each method's spectral ratio to the truth per depth and band of wavelength ≥ `min_wavelength` px."
+    kept = table[table.index.get_level_values('wavelength') >= min_wavelength]
+    return kept.drop(columns=[truth, 'patches']).div(kept[truth], axis=0)
+
+def plot_spectra(table:pd.DataFrame, # `spectra_table`
+                 min_wavelength:float=4., # shaded below: bands not judged
+                ) -> plt.Figure:
+    "Power against wavelength per depth, log-log, every method on the truth's axes."
+    depths = table.index.get_level_values('depth').unique()
+    fig, axes = plt.subplots(1, len(depths), figsize=(2.6 * len(depths), 2.8), sharey=True, squeeze=False)
+    for ax, depth in zip(axes[0], depths):
+        t = table.xs(depth, level='depth')
+        for name in t.columns.drop('patches'):
+            ax.loglog(t.index, t[name], 'k-' if name == 'truth' else '-', lw=2 if name == 'truth' else 1, label=name)
+        ax.axvspan(t.index.min(), min_wavelength, color='0.9'); ax.invert_xaxis()
+        ax.set_title(f'{depth:g} m', fontsize=9); ax.set_xlabel('wavelength (px)')
+    axes[0][0].set_ylabel('power (°C² px²)'); axes[0][-1].legend(fontsize=7)
+    fig.tight_layout()
     return fig

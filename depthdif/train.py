@@ -32,16 +32,17 @@ from .diffusion import LOSS_MODES, PARAMETERIZATIONS, SCHEDULES, diffusion_loss,
 from .baselines import BASELINES, baseline_from_state, baseline_state
 from .metrics import skill_table
 from .sampling import (SAMPLERS, FirstGuessCollate, denoiser, evaluate, fit_residual_scale, fit_spread_scale, materialize,
-                               normalised_obs_error, reconstruct, regress, score_baseline, score_floor, to_device, to_residual, with_first_guess)
+                               normalised_obs_error, reconstruct, regress, score_baseline, score_floor, to_device, to_field, to_residual, with_first_guess)
 
 # %% auto #0
-__all__ = ['OBJECTIVES', 'DATASETS', 'BUILTIN_PROFILES', 'BUILTIN_SURFACE', 'RENAMED', 'OBS_MASK_KEY', 'CHECKPOINT_FORMAT',
-           'RUN_CONTROL', 'VAL_CACHE_BYTES', 'resolve_device', 'check_device', 'setup_distributed', 'seed_everything',
-           'TrainConfig', 'list_param', 'notebook_parameters', 'build_model', 'warmup_cosine', 'train_loss',
-           'datasets_for', 'CheckpointError', 'rng_state', 'set_rng_state', 'save_checkpoint', 'load_checkpoint',
-           'grid_steps', 'ema_weights', 'first_guess_of', 'spread_scale_of', 'load_model', 'check_resumable',
-           'method_name', 'check_autoencoder', 'autoencoder_for', 'fit', 'obs_error_of', 'test_scores', 'align_obs',
-           'check_sampling', 'surface_inputs', 'predict', 'read_config', 'cli_config', 'train_cli']
+__all__ = ['OBJECTIVES', 'UNET_GUESS', 'TWIN_GUESS', 'DATASETS', 'BUILTIN_PROFILES', 'BUILTIN_SURFACE', 'RENAMED', 'OBS_MASK_KEY',
+           'CHECKPOINT_FORMAT', 'RUN_CONTROL', 'VAL_CACHE_BYTES', 'resolve_device', 'check_device', 'setup_distributed',
+           'seed_everything', 'TrainConfig', 'list_param', 'notebook_parameters', 'build_model', 'warmup_cosine',
+           'train_loss', 'datasets_for', 'CheckpointError', 'rng_state', 'set_rng_state', 'save_checkpoint',
+           'load_checkpoint', 'grid_steps', 'ema_weights', 'UNetGuess', 'first_guess_state', 'first_guess_of',
+           'spread_scale_of', 'load_model', 'check_resumable', 'method_name', 'check_autoencoder', 'autoencoder_for',
+           'fit', 'obs_error_of', 'test_scores', 'align_obs', 'check_sampling', 'surface_inputs', 'predict',
+           'read_config', 'cli_config', 'train_cli']
 
 # %% ../nbs/10_train.ipynb #56a163a3
 def resolve_device(device:str='auto') -> torch.device:
@@ -74,6 +75,8 @@ def seed_everything(seed:int):
 
 # %% ../nbs/10_train.ipynb #df19b815
 OBJECTIVES = ('diffusion', 'regression')
+UNET_GUESS = 'unet'           # `first_guess` naming the run's own U-Net twin, trained first into out_dir/unet (the CorrDiff split)
+TWIN_GUESS = 'regression_oi'  # the first guess the U-Net twin refines when it is itself the first guess (today's twin, so its scores stay comparable)
 DATASETS = dict(default=load_default, twin=load_twin)  # the built-in data by name: what `dataset` selects
 BUILTIN_PROFILES = dict(twin=twin_profiles_path)       # the profiles shipped with a built-in dataset: what obs_path='builtin' reads
 BUILTIN_SURFACE = dict(default=('sst',), twin=('sst', 'adt'))  # the surface fields each built-in dataset holds
@@ -121,7 +124,7 @@ class TrainConfig:
     train_tiles: float = 1.0              # fraction of the training split's tiles used (a seeded, nested draw: learning curves)
     ambient_extra_corruption: float = 0.5 # extra fraction of the observed pixels hidden for the ambient loss (m' ⊆ m)
     objective: str = 'diffusion'          # 'diffusion', or 'regression': the deterministic U-Net twin (same backbone, masked MSE)
-    first_guess: str = 'regression_oi'    # a classical baseline the model refines (default: SST regression + OI residuals); empty: none
+    first_guess: str = 'regression_oi'    # a classical baseline the model refines (default: SST regression + OI residuals), or 'unet': the run's U-Net twin, trained first; empty: none
     loss: str = 'ambient'                 # 'ambient' (learn from the sparse observations alone) or 'supervised' (from dense targets)
     schedule: str = 'cosine'              # noise schedule: 'linear', 'cosine', 'quadratic' or 'sigmoid'
     parameterization: str = 'v'           # what the network predicts: 'eps', 'x0' or 'v'
@@ -243,7 +246,9 @@ class TrainConfig:
                   ('train_patch_stride', self.train_patch_stride >= 0, '>= 0 (0: patch_stride)'), ('train_tiles', 0 < self.train_tiles <= 1, 'in (0, 1]'),
                   ('ambient_extra_corruption', 0 <= self.ambient_extra_corruption < 1, 'in [0, 1)'),
                   ('objective', self.objective in OBJECTIVES, f'one of {OBJECTIVES}'),
-                  ('first_guess', self.first_guess in ('',) + tuple(BASELINES), f"'' or one of {list(BASELINES)}"),
+                  ('first_guess', self.first_guess in ('', UNET_GUESS) + tuple(BASELINES), f"'', {UNET_GUESS!r} or one of {list(BASELINES)}"),
+                  ('first_guess', self.first_guess != UNET_GUESS or (self.objective == 'diffusion' and self.unet_baseline),
+                   f"not {UNET_GUESS!r} with objective 'regression' or unet_baseline=False (the first guess is the run's U-Net twin)"),
                   ('loss', self.loss in LOSS_MODES, f'one of {LOSS_MODES}'), ('schedule', self.schedule in SCHEDULES, f'one of {SCHEDULES}'),
                   ('parameterization', self.parameterization in PARAMETERIZATIONS, f'one of {PARAMETERIZATIONS}'),
                   ('min_snr', self.min_snr >= 0, '>= 0 (0: no weighting)'), ('timesteps', self.timesteps >= 2, 'an integer >= 2'),
@@ -394,7 +399,7 @@ def set_rng_state(s:dict):
 # %% ../nbs/10_train.ipynb #d5f6e2a4
 def save_checkpoint(path, **state) -> Path:
     "Atomically write a checkpoint dict (temp file in the same folder, then rename)."
-    return save_atomic(path, dict(format=CHECKPOINT_FORMAT, **state))
+    return save_atomic(path, dict(format=CHECKPOINT_FORMAT, **{k: v for k, v in state.items() if k != 'source'}))
 
 _REQUIRED = ('model', 'ema', 'optimizer', 'scheduler', 'epoch', 'config', 'norm', 'depths', 'model_config')
 
@@ -403,6 +408,7 @@ def load_checkpoint(path, map_location='cpu') -> dict:
     ck = read_checkpoint(path, CHECKPOINT_FORMAT, 'checkpoint', CheckpointError, map_location)
     missing = [k for k in _REQUIRED if k not in ck]
     if missing: raise CheckpointError(f"checkpoint {path} lacks {missing}")
+    ck['source'] = str(Path(path).resolve())   # where it was read from (not saved): the run folder a U-Net first guess lies in
     return ck
 
 # %% ../nbs/10_train.ipynb #96bcc514
@@ -421,9 +427,46 @@ def ema_weights(ck:dict, best:bool=True) -> dict:
     "The EMA model's state dict from a checkpoint: of its best validation epoch if `best` and it kept one, else the last."
     return _module_state(ck['best']['ema'] if best and ck.get('best') else ck['ema'])
 
+class UNetGuess:
+    "A trained U-Net twin as a first guess: `predict(batch)` gives its normalised (B, C, H, W) field, observations kept, as a baseline's does."
+    def __init__(self, checkpoint, # the U-Net twin's checkpoint file (its best EMA weights are used, `load_model`)
+                 residual_scale=None, # (C,) standard deviation of the truth around it (`fit_residual_scale`); None: not fitted yet
+                ):
+        self.path = Path(checkpoint)
+        if not self.path.is_file():
+            raise FileNotFoundError(f"the first-guess U-Net {self.path} is missing: the model refines the U-Net twin of its run "
+                                    f"(first_guess={UNET_GUESS!r}); put the run's unet/ folder back beside its checkpoints/")
+        self.model, ck = load_model(self.path)
+        self.guess = first_guess_of(ck)                                # the twin's own first guess (regression + OI)
+        if residual_scale is not None: self.residual_scale = np.asarray(residual_scale, 'float32')
+
+    @torch.no_grad()
+    def predict(self, batch:dict, # batch-contract dict (B, C, H, W), normalised units, on any device
+               ) -> torch.Tensor: # (B, C, H, W) on the batch's device: x where observed, the twin's field elsewhere, 0 outside the sea
+        "The twin's deterministic field for `batch`, one forward pass (the network follows the batch to its device)."
+        x = batch['x']
+        self.model.to(x.device)
+        b = with_first_guess(batch, self.guess)
+        field = torch.where(batch['x_valid_mask'], x, to_field(b, regress(self.model, b)))   # the twin models the residual around its own guess
+        return torch.where(batch.get('ocean_mask', batch['y_valid_mask']), field, 0.)
+
+def first_guess_state(guess, # a fitted baseline, a `UNetGuess`, or None
+                      run, # the run folder: a U-Net's checkpoint is recorded relative to it
+                     ) -> dict|None:
+    "What a checkpoint records of its first guess: a baseline's fitted state, or the U-Net twin's checkpoint (relative to the run) and residual scale."
+    if guess is None: return None
+    if not isinstance(guess, UNetGuess): return baseline_state(guess)
+    return dict(unet=guess.path.resolve().relative_to(Path(run).resolve()).as_posix(), residual_scale=torch.as_tensor(guess.residual_scale))
+
 def first_guess_of(ck:dict):
-    "The fitted first-guess baseline a checkpoint's model refines, or None."
-    return baseline_from_state(ck['first_guess']) if ck.get('first_guess') else None
+    "The first guess a checkpoint's model refines: its fitted baseline, the run's U-Net twin (a `UNetGuess`, found beside the checkpoint's file), or None."
+    state = ck.get('first_guess')
+    if not state: return None
+    if 'unet' not in state: return baseline_from_state(state)
+    if not ck.get('source'):
+        raise ValueError(f"this checkpoint refines the U-Net twin of its run ({state['unet']}, relative to the run folder): "
+                         "load the checkpoint from its file (load_checkpoint, load_model) so that the twin is found beside it")
+    return UNetGuess(Path(ck['source']).parent.parent / state['unet'], state['residual_scale'].numpy())
 
 def spread_scale_of(ck:dict, sampler='ddim', steps=25, n_samples=8):
     "The checkpoint's (C,) spread calibration if it was fitted for this sampler, step count and ensemble size, else None."
@@ -549,9 +592,9 @@ def _train(cfg:TrainConfig, rank:int, world:int, device:torch.device, progress:b
         seed_everything(cfg.seed + rank)                               # the same U-Net weights whether it was trained or reused
     model = build_model(cfg, ae).to(device)
     guess = None
-    if cfg.first_guess and ck is not None: guess = baseline_from_state(ck['first_guess'])
+    if cfg.first_guess and ck is not None: guess = first_guess_of(ck)
     elif cfg.first_guess:
-        guess = BASELINES[cfg.first_guess]().fit(train_set)
+        guess = UNetGuess(out / 'unet' / 'checkpoints' / 'last.pt') if cfg.first_guess == UNET_GUESS else BASELINES[cfg.first_guess]().fit(train_set)
         guess.residual_scale = fit_residual_scale(guess, train_set)
     if cfg.latent and ck is None:                                       # the latent's statistics, before the EMA copies the model
         model.fit_latent_stats(with_first_guess(to_device(b, device), guess, OBS_MASK_KEY[cfg.loss]) for b in DataLoader(train_set, batch_size=256))
@@ -563,9 +606,11 @@ def _train(cfg:TrainConfig, rank:int, world:int, device:torch.device, progress:b
     steps_per_epoch = math.ceil(len(sampler) / cfg.batch_size)                     # len(loader)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, warmup_cosine(cfg.epochs * steps_per_epoch, cfg.warmup_frac))
     schedule = make_schedule(cfg.schedule, cfg.timesteps)
-    # masks and first guesses are made where batches are assembled: in the workers when there are some, ahead of the steps
+    # masks and first guesses are made where batches are assembled: in the workers when there are some, ahead of the steps;
+    # a network's first guess (the U-Net twin) is computed beside the steps instead, on their device
+    in_loader = None if isinstance(guess, UNetGuess) else guess
     loader = DataLoader(train_set, batch_size=cfg.batch_size, sampler=sampler, num_workers=cfg.num_workers, drop_last=False,
-                        collate_fn=FirstGuessCollate(guess, OBS_MASK_KEY[cfg.loss]), worker_init_fn=worker_init,
+                        collate_fn=FirstGuessCollate(in_loader, OBS_MASK_KEY[cfg.loss]), worker_init_fn=worker_init,
                         pin_memory=device.type == 'cuda')
     val_data, val_guess = _validation_data(dsets['val'], guess) if rank == 0 else (None, None)
     start, best, history = 0, None, _history(out, ck)  # best: EMA weights of the epoch with the lowest validation RMSE
@@ -582,7 +627,8 @@ def _train(cfg:TrainConfig, rank:int, world:int, device:torch.device, progress:b
         g = torch.Generator(device).manual_seed(cfg.seed * 100_003 + epoch * 101 + rank)
         net.train(); losses = []
         for batch in loader:
-            batch = to_device(batch, device)                                      # its first guess already made
+            batch = to_device(batch, device)                                      # its first guess already made, unless a network's
+            if in_loader is not guess: batch = with_first_guess(batch, guess, OBS_MASK_KEY[cfg.loss])
             with amp: loss = train_loss(net, batch, schedule, cfg, generator=g)
             opt.zero_grad(set_to_none=True); loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
@@ -601,7 +647,7 @@ def _train(cfg:TrainConfig, rank:int, world:int, device:torch.device, progress:b
             save_checkpoint(out / 'checkpoints' / 'last.pt', model=model.state_dict(), ema=ema.state_dict(), optimizer=opt.state_dict(),
                             scheduler=sched.state_dict(), epoch=epoch, rng=rng_state(), config=json.loads(json.dumps(asdict(cfg))),
                             norm=asdict(norm), depths=list(norm.depths), model_config=model.config, metrics=history[-1], history=history,
-                            first_guess=baseline_state(guess) if guess is not None else None, best=best,
+                            first_guess=first_guess_state(guess, out), best=best,
                             obs_error=dsets['train'].obs_error.tolist(), spread_calibration=None, grid=grid_steps(dsets['train'].lat, dsets['train'].lon))  # new weights: calibrated after the last epoch
             _record(out, cfg, norm, history)
             bar.set_postfix(loss=f"{history[-1]['train_loss']:.3f}", val_rmse=f"{history[-1]['val_rmse']:.2f}°C")
@@ -612,18 +658,20 @@ def _train(cfg:TrainConfig, rank:int, world:int, device:torch.device, progress:b
     return out
 
 def fit(cfg:TrainConfig, progress=True) -> Path:
-    "Train the model `cfg` describes (after its autoencoder, with `latent`) and, with `unet_baseline`, its deterministic U-Net twin into out_dir/unet; returns the run folder."
+    "Train the model `cfg` describes (after its autoencoder, with `latent`) and, with `unet_baseline`, its deterministic U-Net twin into out_dir/unet (first, with `first_guess='unet'`); returns the run folder."
     cfg = replace(cfg.validate(), out_dir=str(cfg.run_dir)); check_autoencoder(cfg)
     rank, world, device = setup_distributed(cfg.device)
-    fresh = not Path(cfg.out_dir).exists()
+    fresh, run = not Path(cfg.out_dir).exists(), Path(cfg.out_dir)
+    twin = replace(cfg, objective='regression', out_dir=str(run / 'unet'), keep_best=True, val_samples=1, unet_baseline=False,
+                   latent=False, autoencoder='', first_guess=TWIN_GUESS if cfg.first_guess == UNET_GUESS else cfg.first_guess)
+    train_twin = lambda: _train(twin.validate(), rank, world, device, progress, index=run / 'index')   # the twin reads the run's patch index
     try:
+        if cfg.first_guess == UNET_GUESS and not (run / 'checkpoints' / 'last.pt').exists(): train_twin()   # first; once the model
+        # refining it has started, the twin is its fixed first guess: a resume with more epochs extends the model alone
         out = _train(cfg, rank, world, device, progress)
-        if cfg.unet_baseline and cfg.objective == 'diffusion':                   # the twin reads the run's patch index
-            twin = replace(cfg, objective='regression', out_dir=str(out / 'unet'), keep_best=True, val_samples=1, unet_baseline=False,
-                           latent=False, autoencoder='')
-            _train(twin.validate(), rank, world, device, progress, index=out / 'index')
+        if cfg.unet_baseline and cfg.objective == 'diffusion' and cfg.first_guess != UNET_GUESS: train_twin()
     except ValueError:                                  # refused before its first checkpoint (e.g. an autoencoder of other data): no trace left
-        if fresh and rank == 0 and not (Path(cfg.out_dir) / 'checkpoints').exists(): shutil.rmtree(cfg.out_dir, ignore_errors=True)
+        if fresh and rank == 0 and not any((run / d / 'checkpoints').exists() for d in ('.', 'unet')): shutil.rmtree(run, ignore_errors=True)
         raise
     finally:
         if world > 1 and dist.is_initialized(): dist.destroy_process_group()

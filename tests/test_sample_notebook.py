@@ -21,7 +21,7 @@ def test_sample_notebook_with_checkpoint(tiny_run, tmp_path):
     run([tool('papermill'), str(ROOT / 'nbs/sample.ipynb'), str(tmp_path / 'out.ipynb'), '-p', 'checkpoint', str(tiny_run / 'checkpoints/last.pt'),
          '-p', 'n_samples', '2', '-p', 'steps', '2', '-y', 'sweep_steps: [2, 3]', '-p', 'out_dir', str(out)], cwd=tmp_path)
     metrics = json.loads((out / 'metrics.json').read_text())
-    assert set(metrics) == SCORED | {'unet', 'diffusion', 'diffusion_uncalibrated'}
+    assert set(metrics) == SCORED | {'unet', 'diffusion', 'diffusion_uncalibrated', 'diffusion_32'}   # and the mean of a 32-member ensemble
     for name, m in metrics.items():
         assert {'rmse', 'mae', 'bias', 'per_depth'} <= set(m['hidden']) and 'observed' in m, name
         assert m['hidden']['rmse'] > 0 and m['observed']['rmse'] < 1e-4, name  # observations are kept by every method
@@ -50,7 +50,7 @@ def test_sample_notebook_with_checkpoint(tiny_run, tmp_path):
     assert dist['share of hidden points'].sum() == pytest.approx(1) and dist['share of hidden points'].min() >= 0
     for name in metrics:
         assert ((dist[name] ** 2 * dist['share of hidden points']).sum()) ** 0.5 == pytest.approx(metrics[name]['hidden']['rmse'], rel=1e-6), name
-    for name in ('step_sweep.csv', 'step_sweep.png', 'intermediates.png', 'mae_vs_step.png', 'schedules.png', 'map.png'):
+    for name in ('step_sweep.csv', 'step_sweep.png', 'intermediates.png', 'mae_vs_step.png', 'schedules.png', 'map.png', 'spectra.md', 'spectra.csv', 'spectra.png'):
         assert (out / name).exists(), name
 
 def test_sample_notebook_without_checkpoint(tmp_path):
@@ -95,7 +95,7 @@ def test_latent_run_through_both_notebooks(tmp_path):
     run([tool('papermill'), str(ROOT / 'nbs/sample.ipynb'), str(tmp_path / 'sample.ipynb'), '-p', 'checkpoint', str(out / 'checkpoints/last.pt'),
          '-p', 'n_samples', '2', '-p', 'steps', '2', '-y', 'sweep_steps: [2]', '-p', 'out_dir', str(sample_out)], cwd=tmp_path)
     metrics = json.loads((sample_out / 'metrics.json').read_text())
-    assert set(metrics) == SCORED | {'latent_diffusion', 'latent_diffusion_uncalibrated', 'latent_floor'}
+    assert set(metrics) == SCORED | {'latent_diffusion', 'latent_diffusion_uncalibrated', 'latent_diffusion_32', 'latent_floor'}
     n = {m['hidden']['n'] for m in metrics.values()}
     assert len(n) == 1, n                                                 # every method on the same hidden points
     for name, m in metrics.items(): assert m['hidden']['rmse'] > 0 and m['observed']['rmse'] < 1e-4, name
