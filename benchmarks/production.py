@@ -34,12 +34,12 @@ def papermill(nb:str, executed:Path, *params) -> float:
     return time.time() - t0
 
 def train(run:Path, epochs:int, threads:int, *params) -> dict:
-    "Train (or resume, or read back) the twin main job with the papermill `params` into `run`; its training seconds."
+    "Train (or resume, or read back) the main job with the papermill `params` (the dataset among them) into `run`; its training seconds."
     done = run / 'train_seconds.json'
     if done.exists(): return json.loads(done.read_text())
     run.mkdir(parents=True, exist_ok=True)
     resumed = (run / 'checkpoints' / 'last.pt').exists()
-    wall = papermill('train.ipynb', run / 'train-out.ipynb', '-p', 'dataset', 'twin', '-p', 'epochs', str(epochs), '-p', 'threads', str(threads),
+    wall = papermill('train.ipynb', run / 'train-out.ipynb', '-p', 'epochs', str(epochs), '-p', 'threads', str(threads),
                      '-p', 'out_dir', str(run), '-p', 'resume', str(resumed), *params)
     metrics = {m: pd.read_csv(run / sub / 'metrics.csv').seconds.sum() for m, sub in (('diffusion', '.'), ('unet', 'unet'))}
     seconds = dict(notebook=None if resumed else wall, epochs=float(sum(metrics.values())), **{k: float(v) for k, v in metrics.items()})
@@ -81,7 +81,7 @@ if __name__ == '__main__':
     args = ap.parse_args()
     for mode in args.modes:
         run, results = Path(args.runs) / f'twin-{mode}', Path(args.results) / f'twin-{mode}'
-        seconds = train(run, args.epochs, args.threads, *MODES[mode])
+        seconds = train(run, args.epochs, args.threads, '-p', 'dataset', 'twin', *MODES[mode])
         text = report(mode, score(mode, run, results), seconds, args.epochs, args.threads)
         (results / 'production.md').write_text(text)
         print(text)

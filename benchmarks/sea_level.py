@@ -49,7 +49,7 @@ if __name__ == '__main__':
     args = ap.parse_args()
     s = SETTINGS[args.profiles]
     run, results = Path(args.runs) / s['run'], Path(args.results) / s['run']
-    seconds = train(run, args.epochs, args.threads, '-p', 'surface', 'sst,adt', *s['params'])
+    seconds = train(run, args.epochs, args.threads, '-p', 'dataset', 'twin', '-p', 'surface', 'sst,adt', *s['params'])
     out = results / s['scored']
     if not (out / 'skill_table.csv').exists():
         papermill('sample.ipynb', run / 'sample-out.ipynb', '-p', 'checkpoint', str(run / 'checkpoints' / 'last.pt'), '-p', 'split', 'test',

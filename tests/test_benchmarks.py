@@ -87,3 +87,41 @@ def test_data_scale_benchmark_runs_and_cleans_up(tmp_path):
     import json
     res = json.loads((tmp_path / 'out.json').read_text())
     assert res['runs'][0]['lazy'] and res['runs'][0]['patches_per_s'] > 0 and res['store']['uncompressed_gib'] > 0
+
+def _benchmark(name):
+    "A benchmarks/ script as a module (they import each other from their folder)."
+    import sys
+    sys.path.insert(0, str(ROOT / 'benchmarks'))
+    spec = importlib.util.spec_from_file_location(name, ROOT / f'benchmarks/{name}.py')
+    mod = importlib.util.module_from_spec(spec); spec.loader.exec_module(mod)
+    return mod
+
+def _skill(rows:dict):
+    "A skill table as sample.ipynb writes it: per-depth RMSE columns, rmse, mae, crps, spread_skill per method."
+    import pandas as pd
+    return pd.DataFrame({m: dict(zip(['10 m', '100 m', '500 m', 'rmse', 'mae', 'crps', 'spread_skill'], v)) for m, v in rows.items()}).T
+
+SECONDS = dict(notebook=1200., epochs=900., diffusion=500., unet=400.)
+
+def test_sea_level_report_judges_the_goals():
+    "The sea-level report sets SST beside SST + ADT and judges the diffusion mean against the ARMOR3D-like baseline."
+    sl = _benchmark('sea_level')
+    without = _skill(dict(diffusion=[0.2, 0.5, 0.4, 0.45, 0.3, 0.2, 0.9], regression_oi=[0.2, 0.8, 0.6, 0.65, 0.4, 0.3, 1.0]))
+    met = _skill(dict(diffusion=[0.2, 0.3, 0.3, 0.30, 0.2, 0.15, 1.0], regression_oi=[0.2, 0.5, 0.5, 0.45, 0.3, 0.2, 1.0]))
+    text = sl.report(without, met, SECONDS, 'tracks', 4, 1)
+    assert '0.67× the ARMOR3D-like regression + OI over all depths (goal ≤ 0.70×: met)' in text
+    assert '100 m 0.60×, 500 m 0.60× (goal ≤ 0.80× at each: met)' in text and 'train.ipynb took 20.0 min' in text
+    missed = _skill(dict(diffusion=[0.2, 0.45, 0.3, 0.35, 0.2, 0.15, 1.0], regression_oi=[0.2, 0.5, 0.5, 0.45, 0.3, 0.2, 1.0]))
+    assert '(goal ≤ 0.70×: not met)' in sl.report(without, missed, SECONDS, 'tracks', 4, 1)
+
+def test_unet_guess_report_judges_the_goals():
+    "The corrective split's report compares the 8- and 32-member means with the U-Net twin, and the CRPS with its MAE."
+    ug = _benchmark('unet_guess')
+    table = _skill(dict(unet=[0.1, 0.4, 0.3, 0.35, 0.25, None, None], diffusion=[0.1, 0.41, 0.3, 0.36, 0.25, 0.19, 1.0],
+                        diffusion_32=[0.1, 0.39, 0.29, 0.34, 0.24, 0.19, 1.2], regression_oi=[0.2, 0.8, 0.6, 0.65, 0.4, 0.3, 1.0]))
+    text = ug.report(table, table, 'spectra', 'twin', SECONDS, 4, 1)
+    lines = {l.split('|')[1].strip(): l for l in text.splitlines() if l.startswith('| ')}
+    assert '0.971×' in lines['32-member mean ≤ 1.00× the U-Net twin, all depths'] and 'not met' not in lines['32-member mean ≤ 1.00× the U-Net twin, all depths']
+    assert '1.029×' in lines['8-member mean ≤ 1.05× the U-Net twin'] and lines['8-member mean ≤ 1.05× the U-Net twin'].rstrip(' |').endswith('met')
+    assert '(0.76×)' in lines["fair CRPS ≤ 0.80× the U-Net twin's MAE"]
+    assert 'not met' in lines['diffusion mean ≤ 0.55× regression + OI']   # 0.55× of 0.65 is 0.358 < 0.36
