@@ -4,6 +4,7 @@ and the ablation table of every method with SST only and with SST + sea level (`
 
     python benchmarks/sea_level.py                   # tracks at 95 % corruption: runs/twin-adt, docs/results/twin-adt/
     python benchmarks/sea_level.py --profiles        # the same with the Argo-like profiles as the observations
+    python benchmarks/sea_level.py --first_guess unet  # the diffusion model refining the U-Net twin (the corrective split)
 
 The SST-only side is the scored run already published (docs/results/twin/ddim25x8, docs/results/twin-profiles/test):
 the twin's `thetao` and `sst` are bit-identical to the ones it was scored on, and so are the split, masks and seeds, so
@@ -42,19 +43,24 @@ def report(without:pd.DataFrame, with_sl:pd.DataFrame, seconds:dict, what:str, e
 if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     ap.add_argument('--profiles', action='store_true', help="the Argo-like profiles as the observations instead of tracks")
+    ap.add_argument('--first_guess', default='', help="TrainConfig.first_guess of both runs; '': the main job's (regression_oi)")
     ap.add_argument('--epochs', type=int, default=4, help="the twin main job's 4 epochs")
     ap.add_argument('--threads', type=int, default=0, help="torch threads (0: torch's default, the README's setting)")
     ap.add_argument('--runs', default='runs', help='where the run folder goes')
     ap.add_argument('--results', default=str(ROOT / 'docs' / 'results'), help='where the scored tables go (docs/results for the docs)')
     args = ap.parse_args()
+    if args.profiles and args.first_guess: ap.error('--first_guess goes with the track runs only (no profile run refining the U-Net twin is published)')
     s = SETTINGS[args.profiles]
-    run, results = Path(args.runs) / s['run'], Path(args.results) / s['run']
-    seconds = train(run, args.epochs, args.threads, '-p', 'dataset', 'twin', '-p', 'surface', 'sst,adt', *s['params'])
+    name = s['run'] + (f'-{args.first_guess}-guess' if args.first_guess else '')
+    run, results = Path(args.runs) / name, Path(args.results) / name
+    guess = ['-p', 'first_guess', args.first_guess] if args.first_guess else []
+    seconds = train(run, args.epochs, args.threads, '-p', 'dataset', 'twin', '-p', 'surface', 'sst,adt', *s['params'], *guess)
     out = results / s['scored']
     if not (out / 'skill_table.csv').exists():
         papermill('sample.ipynb', run / 'sample-out.ipynb', '-p', 'checkpoint', str(run / 'checkpoints' / 'last.pt'), '-p', 'split', 'test',
                   '-p', 'out_dir', str(out), '-y', 'sweep_steps: []')
     table = lambda folder: pd.read_csv(folder / 'skill_table.csv', index_col=0)
-    text = report(table(Path(args.results) / s['without']), table(out), seconds, s['what'], args.epochs, args.threads)
+    without = Path(args.results) / (f"twin-{args.first_guess}-guess/ddim25x8" if args.first_guess else s['without'])
+    text = report(table(without), table(out), seconds, s['what'] + (f", first_guess={args.first_guess}" if args.first_guess else ''), args.epochs, args.threads)
     (results / 'sea_level.md').write_text(text)
     print(text)
