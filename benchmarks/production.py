@@ -46,16 +46,30 @@ def train(run:Path, epochs:int, threads:int, *params) -> dict:
     done.write_text(json.dumps(seconds, indent=1))
     return seconds
 
+def skill(folder:Path) -> pd.DataFrame:
+    "The skill table sample.ipynb wrote into `folder`."
+    return pd.read_csv(folder / 'skill_table.csv', index_col=0)
+
+def sample(run:Path, out:Path, split:str='test') -> pd.DataFrame:
+    "Score the run's model with sample.ipynb on `split` into `out` (no step sweep), unless done already; its skill table."
+    if not (out / 'skill_table.csv').exists():
+        papermill('sample.ipynb', run / f'sample-{split}-out.ipynb', '-p', 'checkpoint', str(run / 'checkpoints' / 'last.pt'), '-p', 'split', split,
+                  '-p', 'out_dir', str(out), '-y', 'sweep_steps: []')
+    return skill(out)
+
+def timing(seconds:dict, # `train`'s seconds
+           what:str='', # what the notebook's time holds, e.g. '(training, calibration and both test scores)'
+           order=('diffusion', 'unet'), # the models in the order they were trained
+          ) -> str:
+    "The training time as a sentence: the notebook's wall time (unless resumed), then its epochs per model."
+    names = dict(diffusion='diffusion', unet='U-Net twin')
+    wall = f"train.ipynb took {seconds['notebook'] / 60:.1f} min{' ' + what if what else ''}; " if seconds['notebook'] else ''
+    return (f"{wall}its training epochs (with their validation) {seconds['epochs'] / 60:.1f} min: "
+            + ', '.join(f"{names[m]} {seconds[m] / 60:.1f}" for m in order) + '.')
+
 def score(mode:str, run:Path, results:Path) -> dict:
     "Score the run with sample.ipynb on both of its scoring sets; {split: skill table}."
-    tables = {}
-    for split in SCORED[mode]:
-        out = results / split
-        if not (out / 'skill_table.csv').exists():
-            papermill('sample.ipynb', run / f'sample-{split}-out.ipynb', '-p', 'checkpoint', str(run / 'checkpoints' / 'last.pt'), '-p', 'split', split, '-p', 'out_dir', str(out),
-                      '-y', 'sweep_steps: []')
-        tables[split] = pd.read_csv(out / 'skill_table.csv', index_col=0)
-    return tables
+    return {split: sample(run, results / split, split) for split in SCORED[mode]}
 
 def report(mode:str, tables:dict, seconds:dict, epochs:int, threads:int) -> str:
     "The mode's side-by-side table, the goal and the time, as markdown."
@@ -63,13 +77,11 @@ def report(mode:str, tables:dict, seconds:dict, epochs:int, threads:int) -> str:
     side, rho = rank_agreement({'dense truth (OSSE)': tables[dense], 'withheld profiles (OSE)': tables[profiles]})
     ratio = tables[dense].loc['diffusion', 'rmse'] / tables[dense].loc['regression_oi', 'rmse']
     side.columns = [f'{scored}: {column}' for scored, column in side.columns]
-    wall = f"train.ipynb took {seconds['notebook'] / 60:.1f} min (training, calibration and both test scores); " if seconds['notebook'] else ''
     return (f"Twin ocean, {mode} ({epochs} epochs, {threads or 'default'} torch thread(s)): every method scored against the dense truth "
             f"({dense}) and at the withheld profiles ({profiles}); hidden-point RMSE over all depths, °C.\n\n"
             + side.round(3).to_markdown() + f"\n\nRank agreement of the two (Spearman's ρ): {rho:.2f}. Diffusion ensemble mean against "
             f"the dense truth: {ratio:.2f}× regression + OI (goal ≤ {GOALS[mode]:.2f}×: {'met' if ratio <= GOALS[mode] else 'not met'}). "
-            f"{wall}its training epochs (with their validation) {seconds['epochs'] / 60:.1f} min: diffusion {seconds['diffusion'] / 60:.1f}, "
-            f"U-Net twin {seconds['unet'] / 60:.1f}.\n")
+            + timing(seconds, '(training, calibration and both test scores)') + "\n")
 
 if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])

@@ -15,7 +15,7 @@ in the results folder and prints it.
 import argparse
 from pathlib import Path
 import pandas as pd
-from production import ROOT, papermill, train
+from production import ROOT, sample, skill, timing, train
 from depthdif.metrics import ablation_table
 
 SETTINGS = {False: dict(run='twin-adt', without='twin/ddim25x8', scored='ddim25x8', params=[], what='95 % track corruption'),
@@ -30,15 +30,13 @@ def report(without:pd.DataFrame, with_sl:pd.DataFrame, seconds:dict, what:str, e
     deep = [c for c in with_sl.columns if c.endswith(' m') and float(c[:-2]) >= 100]
     per_depth = with_sl.loc['diffusion', deep] / with_sl.loc['regression_oi', deep]
     verdict = lambda ok: 'met' if ok else 'not met'
-    wall = f"train.ipynb took {seconds['notebook'] / 60:.1f} min; " if seconds['notebook'] else ''
     return (f"Twin ocean with sea level, {what} ({epochs} epochs, {threads or 'default'} torch thread(s)); hidden-point RMSE, °C, "
             "every method on the same test points with SST only and with SST + ADT (the baselines' regression on both fields: "
             "ARMOR3D-like). Ratio: RMSE with sea level / without (below 1: sea level helps).\n\n" + ab.round(3).to_markdown() +
             f"\n\nDiffusion ensemble mean with sea level: {ratio:.2f}× the ARMOR3D-like regression + OI over all depths (goal ≤ "
             f"{GOALS['all']:.2f}×: {verdict(ratio <= GOALS['all'])}); from 100 m down "
             + ', '.join(f"{d} {v:.2f}×" for d, v in per_depth.items()) + f" (goal ≤ {GOALS['deep']:.2f}× at each: "
-            f"{verdict((per_depth <= GOALS['deep']).all())}). {wall}its training epochs (with their validation) "
-            f"{seconds['epochs'] / 60:.1f} min: diffusion {seconds['diffusion'] / 60:.1f}, U-Net twin {seconds['unet'] / 60:.1f}.\n")
+            f"{verdict((per_depth <= GOALS['deep']).all())}). " + timing(seconds) + "\n")
 
 if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
@@ -55,12 +53,8 @@ if __name__ == '__main__':
     run, results = Path(args.runs) / name, Path(args.results) / name
     guess = ['-p', 'first_guess', args.first_guess] if args.first_guess else []
     seconds = train(run, args.epochs, args.threads, '-p', 'dataset', 'twin', '-p', 'surface', 'sst,adt', *s['params'], *guess)
-    out = results / s['scored']
-    if not (out / 'skill_table.csv').exists():
-        papermill('sample.ipynb', run / 'sample-out.ipynb', '-p', 'checkpoint', str(run / 'checkpoints' / 'last.pt'), '-p', 'split', 'test',
-                  '-p', 'out_dir', str(out), '-y', 'sweep_steps: []')
-    table = lambda folder: pd.read_csv(folder / 'skill_table.csv', index_col=0)
+    with_sl = sample(run, results / s['scored'])
     without = Path(args.results) / (f"twin-{args.first_guess}-guess/ddim25x8" if args.first_guess else s['without'])
-    text = report(table(without), table(out), seconds, s['what'] + (f", first_guess={args.first_guess}" if args.first_guess else ''), args.epochs, args.threads)
+    text = report(skill(without), with_sl, seconds, s['what'] + (f", first_guess={args.first_guess}" if args.first_guess else ''), args.epochs, args.threads)
     (results / 'sea_level.md').write_text(text)
     print(text)

@@ -12,7 +12,7 @@ A finished step is not run again (delete its folder to redo it); an interrupted 
 import argparse
 from pathlib import Path
 import pandas as pd
-from production import ROOT, papermill, train
+from production import ROOT, sample, skill, timing, train
 
 EPOCHS = dict(twin=4, default=50)   # each dataset's main job
 PUBLISHED = dict(twin='twin/ddim25x8', default='default/ddim25x8')   # the main job as published (refining regression + OI)
@@ -32,12 +32,10 @@ def report(table:pd.DataFrame, before:pd.DataFrame, spectra:str, dataset:str, se
     goals = pd.DataFrame(rows, columns=['goal', 'measured', 'verdict']).assign(verdict=lambda g: g.verdict.map(verdict))
     side = pd.DataFrame({'refining regression + OI (published)': before['rmse'], 'refining the U-Net twin': table['rmse']}).loc[
         [m for m in ('unet', 'diffusion', 'diffusion_32', 'regression_oi') if m in table.index]]
-    wall = f"train.ipynb took {seconds['notebook'] / 60:.1f} min; " if seconds['notebook'] else ''
     return (f"{dataset}, `first_guess='unet'` ({epochs} epochs, {threads or 'default'} torch thread(s)); hidden-point RMSE, °C, test split, "
             "95 % track corruption.\n\n" + goals.to_markdown(index=False) + "\n\nOverall RMSE beside the published main job (the same "
             "test points; its U-Net twin is the same model, trained again):\n\n" + side.round(3).to_markdown() + "\n\n" + spectra +
-            f"\n\n{wall}its training epochs (with their validation) {seconds['epochs'] / 60:.1f} min: U-Net twin "
-            f"{seconds['unet'] / 60:.1f}, diffusion {seconds['diffusion'] / 60:.1f}.\n")
+            "\n\n" + timing(seconds, order=('unet', 'diffusion')) + "\n")
 
 if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
@@ -51,11 +49,8 @@ if __name__ == '__main__':
     run, results = Path(args.runs) / f'{args.dataset}-unet-guess', Path(args.results) / f'{args.dataset}-unet-guess'
     seconds = train(run, epochs, args.threads, '-p', 'first_guess', 'unet', '-p', 'dataset', args.dataset)
     out = results / 'ddim25x8'
-    if not (out / 'skill_table.csv').exists():
-        papermill('sample.ipynb', run / 'sample-out.ipynb', '-p', 'checkpoint', str(run / 'checkpoints' / 'last.pt'), '-p', 'out_dir', str(out),
-                  '-y', 'sweep_steps: []')
-    table = lambda folder: pd.read_csv(folder / 'skill_table.csv', index_col=0)
+    table = sample(run, out)
     spectra = (out / 'spectra.md').read_text() if (out / 'spectra.md').exists() else 'No spectra (no land-free test patch).'
-    text = report(table(out), table(Path(args.results) / PUBLISHED[args.dataset]), spectra, args.dataset, seconds, epochs, args.threads)
+    text = report(table, skill(Path(args.results) / PUBLISHED[args.dataset]), spectra, args.dataset, seconds, epochs, args.threads)
     (results / 'unet_guess.md').write_text(text)
     print(text)
