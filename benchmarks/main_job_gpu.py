@@ -26,17 +26,18 @@ def run_one(cfg:TrainConfig, device:str) -> dict:
     t0 = time.time(); scores = test_scores(run, device=device, progress=True); scored = time.time() - t0
     model, ck = load_model(run / 'checkpoints' / 'last.pt')
     dsets, norm = datasets_for(cfg, norm=Normalizer(**ck['norm']), index=run / 'index')
-    t0 = time.time()
-    d32 = evaluate(model.to(check_device(device)), dsets['test'], norm, make_schedule(cfg.schedule, cfg.timesteps), cfg.parameterization,
+    t0, dev = time.time(), check_device(device)
+    d32 = evaluate(model.to(dev), dsets['test'], norm, make_schedule(cfg.schedule, cfg.timesteps), cfg.parameterization,
                    'ddim', cfg.eval_steps, 32, seed=cfg.seed + 1, guess=first_guess_of(ck), obs_error=dsets['test'].obs_error,
-                   device=check_device(device))['hidden']
+                   device=dev)['hidden']
     sampled32 = time.time() - t0
     deep = lambda s: {f'{d} m': v['rmse'] for d, v in s['per_depth'].items() if float(d) >= 100}
     d8, unet, oi = (scores[k]['hidden'] for k in ('diffusion', 'unet', 'regression_oi'))
+    unet_deep = deep(unet)
     return dict(epochs=cfg.epochs, train_s=trained, unet_epochs_s=history['unet'], diffusion_epochs_s=history['.'], score_s=scored,
                 sample32_s=sampled32, unet=unet['rmse'], diffusion_8=d8['rmse'], diffusion_32=d32['rmse'], regression_oi=oi['rmse'],
                 ratio_8=d8['rmse'] / unet['rmse'], ratio_32=d32['rmse'] / unet['rmse'],
-                **{f'ratio_32 {k}': v / deep(unet)[k] for k, v in deep(d32).items()},
+                **{f'ratio_32 {k}': v / unet_deep[k] for k, v in deep(d32).items()},
                 crps_8=d8['crps'], crps_over_unet_mae=d8['crps'] / unet['mae'], spread_skill=d8['spread_skill'],
                 ratio_32_oi=d32['rmse'] / oi['rmse'])
 
