@@ -23,11 +23,14 @@ __all__ = ['MAX_OBS_ERROR', 'SAMPLERS', 'with_first_guess', 'to_residual', 'to_f
            'evaluate', 'fit_spread_scale', 'calibrate_gaussian']
 
 # %% ../nbs/09_sampling.ipynb #845dccd8
-def with_first_guess(batch:dict, guess=None, obs_mask_key:str='x_valid_mask') -> dict:
+def with_first_guess(batch:dict, guess=None, obs_mask_key:str='x_valid_mask',
+                     field=None, # (B, C, H, W) `guess`'s prediction if it was made ahead (e.g. in a DataLoader's workers); None: made here
+                    ) -> dict:
     "`batch` plus `first_guess` (B, C, H, W): `guess`'s prediction from the observations under `obs_mask_key`."
     if guess is None: return batch
     seen = batch[obs_mask_key]
-    fg = guess.predict({**batch, 'x_valid_mask': seen, 'x': torch.where(seen, batch['x'], 0.)}).to(batch['x'])
+    if field is None: field = guess.predict({**batch, 'x_valid_mask': seen, 'x': torch.where(seen, batch['x'], 0.)})
+    fg = field.to(batch['x'])
     scale = torch.as_tensor(getattr(guess, 'residual_scale', np.ones(fg.shape[1])), dtype=fg.dtype, device=fg.device)
     return {**batch, 'first_guess': fg, 'residual_scale': scale.view(1, -1, 1, 1)}
 
@@ -53,8 +56,13 @@ def fit_residual_scale(guess, dataset, batch_size:int=256) -> np.ndarray:
 # %% ../nbs/09_sampling.ipynb #5ca1e102
 class FirstGuessCollate:
     "A `DataLoader` `collate_fn`: the default collation, then `with_first_guess` (in the worker processes when there are some)."
-    def __init__(self, guess=None, obs_mask_key:str='x_valid_mask'): self.guess, self.obs_mask_key = guess, obs_mask_key
-    def __call__(self, samples:list) -> dict: return with_first_guess(default_collate(samples), self.guess, self.obs_mask_key)
+    def __init__(self, guess=None, obs_mask_key:str='x_valid_mask',
+                 ahead_only:bool=False, # only the CPU part of a network guess (its `prepare`); its forward pass is made beside the steps
+                ): self.guess, self.obs_mask_key, self.ahead_only = guess, obs_mask_key, ahead_only
+    def __call__(self, samples:list) -> dict:
+        batch = default_collate(samples)
+        if self.ahead_only: return self.guess.prepare(batch, self.obs_mask_key)
+        return with_first_guess(batch, self.guess, self.obs_mask_key)
 
 def materialize(dataset, guess=None, obs_mask_key:str='x_valid_mask', batch_size:int=64) -> list:
     "Every sample of `dataset` in memory, with its first guess computed in batches of `batch_size` in order (as `evaluate` computes them)."

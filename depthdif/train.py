@@ -440,13 +440,17 @@ class UNetGuess:
         self.guess = first_guess_of(ck)                                # the twin's own first guess (regression + OI)
         if residual_scale is not None: self.residual_scale = np.asarray(residual_scale, 'float32')
 
+    def prepare(self, batch:dict, obs_mask_key:str='x_valid_mask') -> dict:
+        "`batch` plus the twin's own first guess from the observations under `obs_mask_key` (`twin_guess`), made ahead on the CPU (`FirstGuessCollate(ahead_only=True)`)."
+        return {**batch, 'twin_guess': with_first_guess(batch, self.guess, obs_mask_key)['first_guess']}
+
     @torch.no_grad()
-    def predict(self, batch:dict, # batch-contract dict (B, C, H, W), normalised units, on any device
+    def predict(self, batch:dict, # batch-contract dict (B, C, H, W), normalised units, on any device; with `twin_guess` if `prepare`d
                ) -> torch.Tensor: # (B, C, H, W) on the batch's device: x where observed, the twin's field elsewhere, 0 outside the sea
         "The twin's deterministic field for `batch`, one forward pass (the network follows the batch to its device)."
         x = batch['x']
         self.model.to(x.device)
-        b = with_first_guess(batch, self.guess)
+        b = with_first_guess(batch, self.guess, field=batch.get('twin_guess'))
         field = torch.where(batch['x_valid_mask'], x, to_field(b, regress(self.model, b)))   # the twin models the residual around its own guess
         return torch.where(batch.get('ocean_mask', batch['y_valid_mask']), field, 0.)
 
@@ -607,10 +611,10 @@ def _train(cfg:TrainConfig, rank:int, world:int, device:torch.device, progress:b
     sched = torch.optim.lr_scheduler.LambdaLR(opt, warmup_cosine(cfg.epochs * steps_per_epoch, cfg.warmup_frac))
     schedule = make_schedule(cfg.schedule, cfg.timesteps)
     # masks and first guesses are made where batches are assembled: in the workers when there are some, ahead of the steps;
-    # a network's first guess (the U-Net twin) is computed beside the steps instead, on their device
-    in_loader = None if isinstance(guess, UNetGuess) else guess
+    # a network's first guess (the U-Net twin) has its own classical guess made there, its forward pass beside the steps, on their device
+    network_guess = isinstance(guess, UNetGuess)
     loader = DataLoader(train_set, batch_size=cfg.batch_size, sampler=sampler, num_workers=cfg.num_workers, drop_last=False,
-                        collate_fn=FirstGuessCollate(in_loader, OBS_MASK_KEY[cfg.loss]), worker_init_fn=worker_init,
+                        collate_fn=FirstGuessCollate(guess, OBS_MASK_KEY[cfg.loss], ahead_only=network_guess), worker_init_fn=worker_init,
                         pin_memory=device.type == 'cuda')
     val_data, val_guess = _validation_data(dsets['val'], guess) if rank == 0 else (None, None)
     start, best, history = 0, None, _history(out, ck)  # best: EMA weights of the epoch with the lowest validation RMSE
@@ -628,7 +632,7 @@ def _train(cfg:TrainConfig, rank:int, world:int, device:torch.device, progress:b
         net.train(); losses = []
         for batch in loader:
             batch = to_device(batch, device)                                      # its first guess already made, unless a network's
-            if in_loader is not guess: batch = with_first_guess(batch, guess, OBS_MASK_KEY[cfg.loss])
+            if network_guess: batch = with_first_guess(batch, guess, OBS_MASK_KEY[cfg.loss])
             with amp: loss = train_loss(net, batch, schedule, cfg, generator=g)
             opt.zero_grad(set_to_none=True); loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
@@ -707,7 +711,8 @@ def test_scores(run, # a run folder written by `fit`
     if (run / 'unet' / 'checkpoints' / 'last.pt').exists():
         unet, unet_ck = load_model(run / 'unet' / 'checkpoints' / 'last.pt')
         scores['unet'] = evaluate(unet.to(dev), test, norm, None, objective='regression', guess=first_guess_of(unet_ck), device=dev)
-    oi = guess if cfg.first_guess == 'regression_oi' else BASELINES['regression_oi']().fit(dsets['train'])
+    refined = (TWIN_GUESS, guess.guess) if cfg.first_guess == UNET_GUESS else (cfg.first_guess, guess)   # the fitted baseline under the model (or its twin)
+    oi = refined[1] if refined[0] == 'regression_oi' else BASELINES['regression_oi']().fit(dsets['train'])
     scores['regression_oi'] = score_baseline(oi, test, norm, device=dev)
     settings = dict(sampler=f'ddim-{cfg.eval_steps}', n_samples=cfg.eval_samples, corruption=cfg.corruption)
     path = run / f"test_metrics{split[4:]}.json"
