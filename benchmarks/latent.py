@@ -29,7 +29,7 @@ from depthdif.metrics import skill_table
 from depthdif.sampling import evaluate, reconstruct, score_baseline, score_floor, with_first_guess
 from depthdif.train import DATASETS, TrainConfig, first_guess_of, fit, datasets_for, load_model, spread_scale_of
 
-RUN = dict(unet_baseline=False)   # how the benchmark runs the main job: the diffusion model alone
+RUN = dict(unet_baseline=False, first_guess='regression_oi')   # the main job as it was measured: the diffusion model alone, refining regression + OI
 MODELS = {  # name: (what it is, TrainConfig overrides)
     'pixel':            ('pixel-space diffusion, the main job (ambient loss: sparse observations only)', {}),
     'pixel_supervised': ('pixel-space diffusion learning from the dense field, as the latent model does', dict(loss='supervised')),

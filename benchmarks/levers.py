@@ -22,7 +22,7 @@ from depthdif.metrics import skill_table
 from depthdif.sampling import evaluate, score_baseline
 from depthdif.train import TrainConfig, fit, load_model, first_guess_of, datasets_for
 
-RUN = dict(unet_baseline=False)   # how the benchmark runs the main job: the diffusion model alone, each lever changes the rest
+RUN = dict(unet_baseline=False, first_guess='regression_oi')   # the main job as the levers were measured: the diffusion model alone, refining regression + OI; each lever changes the rest
 LEVERS = {  # name: (what it tries, TrainConfig overrides)
     'default':            ('the main job', {}),
     'min_snr':            ('min-SNR-5 loss weighting', dict(min_snr=5.0)),

@@ -7,7 +7,7 @@ First the twin main job itself: `train.fit` (`TrainConfig`'s defaults, `dataset=
 refining its U-Net twin). Then, for each of `--diffusion_epochs`, a diffusion model trained for that many epochs on the
 same U-Net twin (its folder and patch index copied into a new run), so that only the diffusion model's training
 changes. Each run is scored by `test_scores` (the U-Net twin, the 8-member DDIM-25 ensemble, regression + OI) and by
-the mean of an independent 32-member ensemble on the same test points (as `sample.ipynb`'s `diffusion_32` row).
+the mean of a 32-member ensemble in antithetic pairs on the same test points (as `sample.ipynb`'s `diffusion_32` row).
 Prints a markdown table: seconds of each stage, hidden-point RMSE overall and from 100 m down, fair CRPS and
 spread/skill, with tqdm progress on stderr (each epoch and scoring pass). `--budget` skips the runs that would end
 past it (each estimated from the main job's diffusion epochs and scoring).
@@ -40,7 +40,7 @@ def run_one(cfg:TrainConfig, device:str, main_run:Path|None=None) -> dict:
     t0, dev = time.time(), check_device(device)
     d32 = evaluate(model.to(dev), dsets['test'], norm, make_schedule(cfg.schedule, cfg.timesteps), cfg.parameterization,
                    'ddim', cfg.eval_steps, 32, seed=cfg.seed + 1, guess=first_guess_of(ck), obs_error=dsets['test'].obs_error,
-                   device=dev)['hidden']
+                   device=dev, sampler_kwargs=dict(antithetic=True))['hidden']
     sampled32 = time.time() - t0
     deep = lambda s: {f'{d} m': v['rmse'] for d, v in s['per_depth'].items() if float(d) >= 100}
     d8, unet, oi = (scores[k]['hidden'] for k in ('diffusion', 'unet', 'regression_oi'))

@@ -21,8 +21,9 @@ from depthdif.metrics import rank_agreement
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-MODES = {'profiles': ['-p', 'obs_path', 'builtin', '-p', 'loss', 'supervised'],   # the dense field is the target, the profiles the input
-         'obs-only': ['-p', 'obs_path', 'builtin', '-p', 'obs_only', 'True']}           # the ambient loss on the profiles alone
+PUBLISHED = ['-p', 'first_guess', 'regression_oi']   # the first guess of the published production runs (before the main job refined its U-Net twin)
+MODES = {'profiles': ['-p', 'obs_path', 'builtin', '-p', 'loss', 'supervised', *PUBLISHED],   # the dense field is the target, the profiles the input
+         'obs-only': ['-p', 'obs_path', 'builtin', '-p', 'obs_only', 'True', *PUBLISHED]}           # the ambient loss on the profiles alone
 SCORED = {'profiles': ('test', 'test_profiles'), 'obs-only': ('test_dense', 'test')}   # (against the dense truth, at the withheld profiles)
 GOALS = {'profiles': 0.80, 'obs-only': 0.90}   # diffusion ensemble mean over regression + OI, all hidden points, against the dense truth
 

@@ -41,20 +41,20 @@ def report(without:pd.DataFrame, with_sl:pd.DataFrame, seconds:dict, what:str, e
 if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     ap.add_argument('--profiles', action='store_true', help="the Argo-like profiles as the observations instead of tracks")
-    ap.add_argument('--first_guess', default='', help="TrainConfig.first_guess of both runs; '': the main job's (regression_oi)")
+    ap.add_argument('--first_guess', default='regression_oi', help="TrainConfig.first_guess of both runs: regression_oi (the published results/twin-adt), or unet")
     ap.add_argument('--epochs', type=int, default=4, help="the twin main job's 4 epochs")
     ap.add_argument('--threads', type=int, default=0, help="torch threads (0: torch's default, the README's setting)")
     ap.add_argument('--runs', default='runs', help='where the run folder goes')
     ap.add_argument('--results', default=str(ROOT / 'docs' / 'results'), help='where the scored tables go (docs/results for the docs)')
     args = ap.parse_args()
-    if args.profiles and args.first_guess: ap.error('--first_guess goes with the track runs only (no profile run refining the U-Net twin is published)')
+    own = args.first_guess != 'regression_oi'              # runs and tables of their own, beside the published ones
+    if args.profiles and own: ap.error('--first_guess goes with the track runs only (no profile run refining the U-Net twin is published)')
     s = SETTINGS[args.profiles]
-    name = s['run'] + (f'-{args.first_guess}-guess' if args.first_guess else '')
+    name = s['run'] + (f'-{args.first_guess}-guess' if own else '')
     run, results = Path(args.runs) / name, Path(args.results) / name
-    guess = ['-p', 'first_guess', args.first_guess] if args.first_guess else []
-    seconds = train(run, args.epochs, args.threads, '-p', 'dataset', 'twin', '-p', 'surface', 'sst,adt', *s['params'], *guess)
+    seconds = train(run, args.epochs, args.threads, '-p', 'dataset', 'twin', '-p', 'surface', 'sst,adt', *s['params'], '-p', 'first_guess', args.first_guess)
     with_sl = sample(run, results / s['scored'])
-    without = Path(args.results) / (f"twin-{args.first_guess}-guess/ddim25x8" if args.first_guess else s['without'])
-    text = report(skill(without), with_sl, seconds, s['what'] + (f", first_guess={args.first_guess}" if args.first_guess else ''), args.epochs, args.threads)
+    without = Path(args.results) / (f"twin-{args.first_guess}-guess/ddim25x8" if own else s['without'])
+    text = report(skill(without), with_sl, seconds, s['what'] + (f", first_guess={args.first_guess}" if own else ''), args.epochs, args.threads)
     (results / 'sea_level.md').write_text(text)
     print(text)

@@ -15,7 +15,7 @@ from tqdm.auto import tqdm
 
 # %% auto #0
 __all__ = ['SCHEDULES', 'PARAMETERIZATIONS', 'LOSS_MODES', 'SPACINGS', 'Schedule', 'make_schedule', 'q_sample', 'predict_x0_eps',
-           'target_for', 'masked_mse', 'loss_mask_for', 'min_snr_weight', 'x0_weight', 'diffusion_loss',
+           'target_for', 'masked_mse', 'loss_mask_for', 'Antithetic', 'min_snr_weight', 'x0_weight', 'diffusion_loss',
            'sampling_timesteps', 'replace_observed', 'q_posterior', 'ddpm_sample', 'ddim_sample', 'dpmpp_2m_sample',
            'repeat_batch', 'Ensemble', 'sample_ensemble']
 
@@ -161,8 +161,15 @@ def loss_mask_for(batch:dict, # batch dict with `x_valid_mask`, `y_valid_mask` (
     return mask & batch['x_valid_mask'] if mode == 'ambient' else mask
 
 # %% ../nbs/05_diffusion.ipynb #18089f96
-def _randn(shape:tuple, generator:torch.Generator|None, device) -> Tensor:
+class Antithetic(NamedTuple):
+    "A sampler's `generator` whose every draw of n rows is n/2 rows of noise from `generator` followed by their negatives."
+    generator: torch.Generator|None = None
+
+def _randn(shape:tuple, generator:torch.Generator|Antithetic|None, device) -> Tensor:
     "Standard normal noise drawn on the generator's device (for reproducibility), returned on `device`."
+    if isinstance(generator, Antithetic):
+        half = _randn((shape[0] // 2, *shape[1:]), generator.generator, device)
+        return torch.cat([half, -half])
     return torch.randn(shape, generator=generator, device=generator.device if generator is not None else device).to(device)
 
 def min_snr_weight(t:Tensor, # (B,) integer steps
@@ -380,10 +387,13 @@ def sample_ensemble(sampler:Callable, # e.g. `ddim_sample`
                     shape:tuple, # (B, C, H, W) of one draw
                     n_samples:int, # N ensemble members, >= 1
                     observed:tuple|None=None, # (obs, obs_mask), each (B, C, H, W); repeated here
+                    antithetic:bool=False, # members k and k + N/2 from opposite noise (N even): a lower-variance mean, members not independent
                     **sampler_kwargs, # schedule, parameterization, steps, generator, ...
                    ) -> Ensemble:
     "`n_samples` draws per input in one batched call of `sampler`, with their mean and per-pixel std (0 for one member)."
     if n_samples < 1: raise ValueError(f"n_samples must be >= 1, got {n_samples}")
+    if antithetic and n_samples % 2: raise ValueError(f"antithetic pairs need an even n_samples, got {n_samples}")
+    if antithetic: sampler_kwargs['generator'] = Antithetic(sampler_kwargs.get('generator'))
     if observed is not None: observed = tuple(repeat_batch(o, n_samples) for o in observed)
     x = sampler(denoise_fn, (n_samples * shape[0], *shape[1:]), observed=observed, **sampler_kwargs)
     samples = x.reshape(n_samples, *shape)

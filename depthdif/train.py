@@ -124,7 +124,7 @@ class TrainConfig:
     train_tiles: float = 1.0              # fraction of the training split's tiles used (a seeded, nested draw: learning curves)
     ambient_extra_corruption: float = 0.5 # extra fraction of the observed pixels hidden for the ambient loss (m' ⊆ m)
     objective: str = 'diffusion'          # 'diffusion', or 'regression': the deterministic U-Net twin (same backbone, masked MSE)
-    first_guess: str = 'regression_oi'    # a classical baseline the model refines (default: SST regression + OI residuals), or 'unet': the run's U-Net twin, trained first; empty: none
+    first_guess: str = 'unet'             # what the model refines: 'unet', the run's U-Net twin, trained first (a regression run, the twin itself, refines regression_oi), or a classical baseline ('regression_oi': SST regression + OI residuals); empty: none
     loss: str = 'ambient'                 # 'ambient' (learn from the sparse observations alone) or 'supervised' (from dense targets)
     schedule: str = 'cosine'              # noise schedule: 'linear', 'cosine', 'quadratic' or 'sigmoid'
     parameterization: str = 'v'           # what the network predicts: 'eps', 'x0' or 'v'
@@ -214,6 +214,7 @@ class TrainConfig:
         in_unit = lambda v: 0 < v < 1
         pair = lambda v, ok: len(v) == 2 and ok(v[0]) and ok(v[1]) and v[0] <= v[1]
         levels = 2 ** (len(self.channels) - 1)
+        if self.objective == 'regression' and self.first_guess == UNET_GUESS: self.first_guess = TWIN_GUESS   # a U-Net run is itself the twin
         checks = [('dataset', self.dataset in DATASETS and (self.dataset == 'default' or not self.thetao_path),
                    f'one of {list(DATASETS)} (and left at default when thetao_path is given)'),
                   ('sst_path', bool(self.thetao_path) == bool(self.sst_path) or (self.obs_only and not self.thetao_path),
@@ -247,8 +248,9 @@ class TrainConfig:
                   ('ambient_extra_corruption', 0 <= self.ambient_extra_corruption < 1, 'in [0, 1)'),
                   ('objective', self.objective in OBJECTIVES, f'one of {OBJECTIVES}'),
                   ('first_guess', self.first_guess in ('', UNET_GUESS) + tuple(BASELINES), f"'', {UNET_GUESS!r} or one of {list(BASELINES)}"),
-                  ('first_guess', self.first_guess != UNET_GUESS or (self.objective == 'diffusion' and self.unet_baseline),
-                   f"not {UNET_GUESS!r} with objective 'regression' or unet_baseline=False (the first guess is the run's U-Net twin)"),
+                  ('first_guess', self.first_guess != UNET_GUESS or self.unet_baseline,
+                   f"not {UNET_GUESS!r} with unet_baseline=False (the first guess is the run's U-Net twin): "
+                   f"pass first_guess={TWIN_GUESS!r} to train the diffusion model alone"),
                   ('loss', self.loss in LOSS_MODES, f'one of {LOSS_MODES}'), ('schedule', self.schedule in SCHEDULES, f'one of {SCHEDULES}'),
                   ('parameterization', self.parameterization in PARAMETERIZATIONS, f'one of {PARAMETERIZATIONS}'),
                   ('min_snr', self.min_snr >= 0, '>= 0 (0: no weighting)'), ('timesteps', self.timesteps >= 2, 'an integer >= 2'),

@@ -8,8 +8,8 @@ spec = importlib.util.spec_from_file_location('levers', ROOT / 'benchmarks/lever
 levers = importlib.util.module_from_spec(spec); spec.loader.exec_module(levers)
 
 def test_benchmark_runs_the_main_job():
-    "The levers start from TrainConfig()'s defaults, the main job, changing only how it runs (no U-Net twin)."
-    assert dataclasses.replace(TrainConfig.from_dict(levers.RUN), unet_baseline=True) == TrainConfig()
+    "The levers start from TrainConfig()'s defaults, the main job, changing only how it runs (no U-Net twin, so regression + OI as the first guess)."
+    assert dataclasses.replace(TrainConfig.from_dict(levers.RUN), unet_baseline=True, first_guess='unet') == TrainConfig()
 
 @pytest.mark.parametrize('name', list(levers.LEVERS))
 def test_lever_is_a_valid_config(name):
@@ -61,7 +61,7 @@ def test_latent_benchmark_models_are_the_main_job(name, tmp_path):
     shared_ae = {'autoencoder'} if cfg.latent and name != latent_bench.AE_FROM else set()   # reuses the first latent model's autoencoder
     assert changed == set(latent_bench.MODELS[name][1]) | shared_ae, (name, changed)
     if shared_ae: assert cfg.autoencoder.startswith(str(tmp_path / latent_bench.AE_FROM))
-    assert dataclasses.replace(main, unet_baseline=True, depths=TrainConfig().depths, out_dir=TrainConfig().out_dir) == TrainConfig()
+    assert dataclasses.replace(main, unet_baseline=True, first_guess='unet', depths=TrainConfig().depths, out_dir=TrainConfig().out_dir) == TrainConfig()
     assert latent_bench.config(name, 'default', depths, tmp_path, epochs=20).epochs == 20
 
 def test_latent_benchmark_tables():

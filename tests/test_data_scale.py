@@ -55,11 +55,12 @@ def test_batches_do_not_depend_on_workers(lazy_sets):
 def _train_cmd(out, workers):
     return [tool('depthdif-train'), '--epochs', '2', '--max_patches', '64', '--batch_size', '16', '--out_dir', str(out),
             '--channels', '16,32', '--emb_dim', '32', '--val_steps', '2', '--eval_samples', '2', '--eval_steps', '2',
-            '--unet_baseline', 'False', '--no_score', '--num_workers', str(workers)]
+            '--no_score', '--num_workers', str(workers)]
 
 def test_training_numbers_do_not_depend_on_workers(tmp_path):
-    "Masks and first guesses made in 2 worker processes: the same losses and validation scores as in the training process."
+    "Masks and first guesses made in 2 worker processes (the U-Net twin's regression + OI; the twin's own under the diffusion model's): the same losses and validation scores as in the training process."
     for w in (0, 2): run(_train_cmd(tmp_path / f'w{w}', w), cwd=tmp_path, env={'OMP_NUM_THREADS': '1', **__import__('os').environ})
-    a, b = (pd.read_csv(tmp_path / f'w{w}' / 'metrics.csv') for w in (0, 2))
-    pd.testing.assert_frame_equal(a.drop(columns=['seconds', 'train_seconds']), b.drop(columns=['seconds', 'train_seconds']))
+    for part in ('unet', '.'):
+        a, b = (pd.read_csv(tmp_path / f'w{w}' / part / 'metrics.csv') for w in (0, 2))
+        pd.testing.assert_frame_equal(a.drop(columns=['seconds', 'train_seconds']), b.drop(columns=['seconds', 'train_seconds']))
     assert (tmp_path / 'w0' / 'index').is_dir() and list((tmp_path / 'w0' / 'index').glob('index_*.npz'))

@@ -22,6 +22,7 @@ def test_sample_notebook_with_checkpoint(tiny_run, tmp_path):
          '-p', 'n_samples', '2', '-p', 'steps', '2', '-y', 'sweep_steps: [2, 3]', '-p', 'out_dir', str(out)], cwd=tmp_path)
     metrics = json.loads((out / 'metrics.json').read_text())
     assert set(metrics) == SCORED | {'unet', 'diffusion', 'diffusion_uncalibrated', 'diffusion_32'}   # and the mean of a 32-member ensemble
+    assert 'crps' in metrics['diffusion']['hidden'] and 'crps' not in metrics['diffusion_32']['hidden']   # antithetic pairs: their mean alone
     for name, m in metrics.items():
         assert {'rmse', 'mae', 'bias', 'per_depth'} <= set(m['hidden']) and 'observed' in m, name
         assert m['hidden']['rmse'] > 0 and m['observed']['rmse'] < 1e-4, name  # observations are kept by every method
@@ -82,7 +83,7 @@ def test_latent_run_through_both_notebooks(tmp_path):
     "A tiny latent run through train.ipynb (its autoencoder trained first), then scored by sample.ipynb like a pixel one, next to its floor."
     out = tmp_path / 'run'
     run([tool('papermill'), str(ROOT / 'nbs/train.ipynb'), str(tmp_path / 'train.ipynb'), '-p', 'latent', 'True', '-p', 'epochs', '1',
-         '-p', 'max_patches', '16', '-y', 'channels: [16, 32]', '-p', 'eval_samples', '2', '-p', 'eval_steps', '2', '-p', 'unet_baseline', 'False',
+         '-p', 'max_patches', '16', '-y', 'channels: [16, 32]', '-p', 'eval_samples', '2', '-p', 'eval_steps', '2', '-p', 'unet_baseline', 'False', '-p', 'first_guess', 'regression_oi',
          '-p', 'ae_epochs', '2', '-p', 'ae_width', '8', '-p', 'out_dir', str(out)], cwd=tmp_path)
     for name in ('config.json', 'checkpoints/last.pt', 'autoencoder/checkpoints/last.pt', 'autoencoder/metrics.csv', 'metrics.csv',
                  'test_metrics.json', 'loss.png', 'samples.png'):

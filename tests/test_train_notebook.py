@@ -28,7 +28,7 @@ def test_main_job_is_one_definition():
     assert parameters_cell('train.ipynb') == notebook_parameters(), "regenerate the cell: depthdif.train.notebook_parameters()"
     ns = {}; exec(parameters_cell('train.ipynb'), ns)
     assert TrainConfig.from_params(ns) == TrainConfig() == cli_config([])[0]
-    assert TrainConfig().first_guess == 'regression_oi' and TrainConfig().epochs == 50
+    assert TrainConfig().first_guess == 'unet' and TrainConfig().epochs == 50
 
 def test_train_notebook_writes_run_folder(tmp_path):
     out = tmp_path / 'run'
@@ -38,7 +38,7 @@ def test_train_notebook_writes_run_folder(tmp_path):
                  'unet/checkpoints/last.pt'):
         assert (out / name).exists(), name
     config = json.loads((out / 'config.json').read_text())
-    assert (config['channels'], config['min_snr'], config['train_corruption'], config['first_guess']) == ([16, 32], 5, [0.9, 0.97], 'regression_oi')
+    assert (config['channels'], config['min_snr'], config['train_corruption'], config['first_guess']) == ([16, 32], 5, [0.9, 0.97], 'unet')
     saved = json.loads((out / 'test_metrics.json').read_text())
     m = saved['diffusion']['hidden']
     assert np.isfinite(m['rmse']) and m['rmse'] > 0 and set(m['per_depth']) == {'10', '30', '50', '100', '200', '500'}
@@ -114,7 +114,7 @@ def test_train_notebook_on_user_files(tmp_path):
     from depthdif.data import write_sample_sources
     write_sample_sources(tmp_path / 'src', months=(1, 2, 3), region=dict(lat=slice(-90, 90), lon=slice(-180, 180)))
     out = tmp_path / 'run'
-    run([tool('papermill'), str(ROOT / 'nbs/train.ipynb'), str(tmp_path / 'out.ipynb'), *TINY, '-p', 'unet_baseline', 'False',
+    run([tool('papermill'), str(ROOT / 'nbs/train.ipynb'), str(tmp_path / 'out.ipynb'), *TINY, '-p', 'unet_baseline', 'False', '-p', 'first_guess', 'regression_oi',
          '-p', 'thetao_path', str(tmp_path / 'src' / 'glorys_*.nc'), '-p', 'sst_path', str(tmp_path / 'src' / '*OSTIA*.nc'),
          '-p', 'lat', '[-60, 60]', '-p', 'lon', '[-150, 30]', '-p', 'time', '2020-02,2020-03', '-p', 'out_dir', str(out)], cwd=tmp_path)
     config = json.loads((out / 'config.json').read_text())
@@ -131,7 +131,7 @@ def test_train_notebook_on_regional_box(tmp_path):
     from depthdif.data import write_sample_sources
     write_sample_sources(tmp_path / 'src', region=dict(lat=slice(-50, 49), lon=slice(-60, 59)))
     out = tmp_path / 'run'
-    r = run([tool('papermill'), str(ROOT / 'nbs/train.ipynb'), str(tmp_path / 'out.ipynb'), *TINY, '-p', 'unet_baseline', 'False',
+    r = run([tool('papermill'), str(ROOT / 'nbs/train.ipynb'), str(tmp_path / 'out.ipynb'), *TINY, '-p', 'unet_baseline', 'False', '-p', 'first_guess', 'regression_oi',
              '-p', 'thetao_path', str(tmp_path / 'src' / 'glorys_*.nc'), '-p', 'sst_path', str(tmp_path / 'src' / '*OSTIA*.nc'),
              '-p', 'out_dir', str(out)], cwd=tmp_path)
     from depthdif.data import open_reanalysis
