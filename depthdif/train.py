@@ -713,8 +713,8 @@ def test_scores(run, # a run folder written by `fit`
     if (run / 'unet' / 'checkpoints' / 'last.pt').exists():
         unet, unet_ck = load_model(run / 'unet' / 'checkpoints' / 'last.pt')
         scores['unet'] = evaluate(unet.to(dev), test, norm, None, objective='regression', guess=first_guess_of(unet_ck), device=dev)
-    refined = (TWIN_GUESS, guess.guess) if cfg.first_guess == UNET_GUESS else (cfg.first_guess, guess)   # the fitted baseline under the model (or its twin)
-    oi = refined[1] if refined[0] == 'regression_oi' else BASELINES['regression_oi']().fit(dsets['train'])
+    classical = guess.guess if isinstance(guess, UNetGuess) else guess      # the fitted baseline under the model (or under its twin)
+    oi = classical if isinstance(classical, BASELINES['regression_oi']) else BASELINES['regression_oi']().fit(dsets['train'])
     scores['regression_oi'] = score_baseline(oi, test, norm, device=dev)
     settings = dict(sampler=f'ddim-{cfg.eval_steps}', n_samples=cfg.eval_samples, corruption=cfg.corruption)
     path = run / f"test_metrics{split[4:]}.json"
