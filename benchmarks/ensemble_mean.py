@@ -16,6 +16,12 @@ from depthdif.diffusion import make_schedule
 from depthdif.sampling import evaluate
 from depthdif.train import TrainConfig, check_device, datasets_for, first_guess_of, load_model
 
+def open_run(run:Path) -> tuple:
+    "(model, checkpoint, config, datasets, normaliser, U-Net twin, its checkpoint) of a run folder refining its U-Net twin."
+    model, ck = load_model(run / 'checkpoints' / 'last.pt'); cfg = TrainConfig.from_dict(ck['config'])
+    dsets, norm = datasets_for(cfg, norm=Normalizer(**ck['norm']), index=run / 'index')
+    return model, ck, cfg, dsets, norm, *load_model(run / 'unet' / 'checkpoints' / 'last.pt')
+
 if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     ap.add_argument('run', help='a run folder refining its U-Net twin (first_guess unet)')
@@ -23,10 +29,8 @@ if __name__ == '__main__':
     ap.add_argument('--device', default='auto')
     args = ap.parse_args()
     run, dev = Path(args.run), check_device(args.device)
-    model, ck = load_model(run / 'checkpoints' / 'last.pt'); cfg = TrainConfig.from_dict(ck['config'])
-    dsets, norm = datasets_for(cfg, norm=Normalizer(**ck['norm']), index=run / 'index')
+    model, ck, cfg, dsets, norm, unet, unet_ck = open_run(run)
     test, guess, schedule = dsets['test'], first_guess_of(ck), make_schedule(cfg.schedule, cfg.timesteps)
-    unet, unet_ck = load_model(run / 'unet' / 'checkpoints' / 'last.pt')
     twin = evaluate(unet.to(dev), test, norm, None, objective='regression', guess=first_guess_of(unet_ck), device=dev)['hidden']
     rows = {'unet': dict(rmse=twin['rmse'], ratio=1.0)}
     for spec in args.specs:

@@ -11,12 +11,12 @@ twin error's (1: the right amplitude at that scale).
 """
 import argparse
 from pathlib import Path
-import numpy as np, pandas as pd, torch
+import numpy as np, torch
 from depthdif import diagnostics as dg
-from depthdif.data import Normalizer
 from depthdif.diffusion import make_schedule
 from depthdif.sampling import reconstruct, to_device, with_first_guess
-from depthdif.train import TrainConfig, check_device, datasets_for, first_guess_of, load_model
+from depthdif.train import check_device, first_guess_of
+from ensemble_mean import open_run
 
 if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
@@ -27,16 +27,15 @@ if __name__ == '__main__':
     ap.add_argument('--out', default='', help='also write the table (markdown) here')
     args = ap.parse_args()
     run, dev = Path(args.run), check_device(args.device)
-    model, ck = load_model(run / 'checkpoints' / 'last.pt'); cfg = TrainConfig.from_dict(ck['config'])
-    dsets, norm = datasets_for(cfg, norm=Normalizer(**ck['norm']), index=run / 'index')
-    unet, unet_ck = load_model(run / 'unet' / 'checkpoints' / 'last.pt')
+    model, ck, cfg, dsets, norm, unet, unet_ck = open_run(run)
+    model, unet = model.to(dev), unet.to(dev)
     guess, unet_guess, schedule = first_guess_of(ck), first_guess_of(unet_ck), make_schedule(cfg.schedule, cfg.timesteps)
     sampler, steps = args.sampler.split('-')
     g, spectra = torch.Generator(dev).manual_seed(cfg.seed + 1), {}
     for batch in torch.utils.data.DataLoader(dsets['test'], batch_size=64):
         batch = to_device(batch, dev)
-        twin = reconstruct(unet.to(dev), with_first_guess(batch, unet_guess), None, objective='regression')[0]
-        members = reconstruct(model.to(dev), with_first_guess(batch, guess), schedule, cfg.parameterization, sampler, int(steps),
+        twin = reconstruct(unet, with_first_guess(batch, unet_guess), None, objective='regression')[0]
+        members = reconstruct(model, with_first_guess(batch, guess), schedule, cfg.parameterization, sampler, int(steps),
                               args.members, generator=g)[2]
         for name, field in (('truth', batch['y']), ('unet', twin), ('member', members), ('unet_error', batch['y'] - twin),
                             ('sampled_residual', members - twin)):
