@@ -22,13 +22,13 @@ __all__ = ['FERRET_DIR', 'DEFAULT_FILE', 'DEFAULT_DEPTHS', 'CLIMATOLOGY_YEAR', '
            'EN4_FILL', 'EN4_EPOCH', 'SST_COVERAGE_WARN', 'expand_paths', 'repeated_times', 'open_files', 'find_var',
            'with_coordinates', 'curvilinear_coords', 'regular_from_curvilinear', 'standardise_coords', 'to_celsius',
            'regrid', 'read_ferret_sources', 'atomic_path', 'write_atomic', 'default_path', 'build_default',
-           'build_default_cli', 'fill_nearest', 'read_asset', 'load_default', 'standard_calendar', 'open_reanalysis',
-           'mid_month', 'monthly', 'to_metres', 'to_practical_salinity', 'field_kind', 'open_surface_field',
-           'open_ostia', 'qc_good', 'check_depths', 'default_max_gap', 'max_gaps', 'profiles_at_depths',
-           'duplicate_profiles', 'check_ranges', 'in_region', 'profile_schema', 'potential_on_depths', 'open_profiles',
-           'open_en4', 'grid_cells', 'profile_cells', 'bin_profiles', 'observation_error', 'write_sample_sources',
-           'write_en4', 'write_cf_profiles', 'write_sample_sea_level', 'subset', 'sst_coverage', 'month_coverage',
-           'check_months', 'load_sources', 'load_surface', 'select_depths']
+           'build_default_cli', 'fill_nearest', 'read_asset', 'load_default', 'only_dims', 'standard_calendar',
+           'open_reanalysis', 'mid_month', 'monthly', 'to_metres', 'to_practical_salinity', 'field_kind',
+           'open_surface_field', 'open_ostia', 'qc_good', 'check_depths', 'default_max_gap', 'max_gaps',
+           'profiles_at_depths', 'duplicate_profiles', 'check_ranges', 'in_region', 'profile_schema',
+           'potential_on_depths', 'open_profiles', 'open_en4', 'grid_cells', 'profile_cells', 'bin_profiles',
+           'observation_error', 'write_sample_sources', 'write_en4', 'write_cf_profiles', 'write_sample_sea_level',
+           'subset', 'sst_coverage', 'month_coverage', 'check_months', 'load_sources', 'load_surface', 'select_depths']
 
 # %% ../nbs/00_sources.ipynb #5e37d197
 FERRET_DIR = Path('/usr/share/ferret-vis/data')  # where Debian's `ferret-datasets` installs WOA and COADS
@@ -86,24 +86,47 @@ def _refuse_repeated(stamps:dict, what:str):
     raise ValueError(f"the {what} files repeat {len(rep)} time step(s): {shown}{' ...' if len(rep) > 6 else ''}: "
                      "give each day once (leave out the duplicate files)")
 
+def _grid_of(ds:xr.Dataset) -> tuple:
+    "The spatial axes of a file, (name, size, first, last) of each 1-D coordinate that is not its time axis: what tells two grids apart."
+    return tuple((str(d), ds.sizes[d], *np.round(np.asarray(ds[d].values[[0, -1]], float), 6).tolist())
+                 for d in sorted(map(str, ds.dims)) if d not in _TIME_NAMES and d in ds.coords and ds[d].ndim == 1 and ds.sizes[d]
+                 and ds[d].dtype.kind in 'fiu')
+
+def _refuse_mixed_grids(grids:dict, stamps:dict, what:str):
+    "Refuse files on different grids unless they are tiles of one grid holding the same time steps (which combine into one field each)."
+    by_grid = {}
+    for fn, g in grids.items(): by_grid.setdefault(g, []).append(fn)
+    if len(by_grid) < 2: return
+    times = {g: set(t for fn in fns for t in _stamp_text(np.asarray(stamps[fn]))) for g, fns in by_grid.items()}
+    if len(set(map(frozenset, times.values()))) == 1: return             # tiles of one grid, each with every time step
+    (g1, f1), (g2, f2) = list(by_grid.items())[:2]
+    text = lambda g: ', '.join(f"{n} {a:g}..{b:g} ({k})" for n, k, a, b in g)
+    raise ValueError(f"the {what} files are on different grids at different times: {f1[0]} on {text(g1)}, {f2[0]} on {text(g2)}: "
+                     "combined they would leave parts of some months empty; regrid them to one grid, or give the files of one grid")
+
+def _check_combination(fns, stamps, grids, what:str):
+    "Files that combine into one field a time step: on one grid (or tiles of it holding the same steps), no step twice on the same grid."
+    _refuse_mixed_grids(dict(zip(fns, grids)), dict(zip(fns, stamps)), what)
+    for g in dict.fromkeys(grids): _refuse_repeated({fn: t for fn, t, h in zip(fns, stamps, grids) if h == g}, what)
+
 def open_files(paths, what:str='input', **kwargs) -> xr.Dataset:
     "Open NetCDF files or Zarr stores (paths ending in `.zarr`) lazily (dask chunks), combined by coordinates; an unreadable one is named with its input, and a time step two files repeat is refused naming both."
     fns = expand_paths(paths, what)
     kind = 'Zarr' if any(map(_is_zarr, fns)) else 'NetCDF'
     if kind == 'Zarr': kwargs = {'engine': 'zarr', **kwargs}
-    stamps = []                                              # each file's time stamps, in the order of `fns`
-    def note_times(ds): stamps.append(_times_of(ds)); return ds
+    stamps, grids = [], []                                   # each file's time stamps and grid, in the order of `fns`
+    def note_times(ds): stamps.append(_times_of(ds)); grids.append(_grid_of(ds)); return ds
     try:
         if len(fns) == 1: return xr.open_dataset(fns[0], chunks={}, **kwargs)
         ds = xr.open_mfdataset(fns, combine='by_coords', chunks={}, preprocess=note_times, **kwargs)
     except Exception as e:
-        if len(stamps) == len(fns): _refuse_repeated(dict(zip(fns, stamps)), what)
+        if len(stamps) == len(fns): _check_combination(fns, stamps, grids, what)
         for fn in fns:                                      # name the file that fails on its own, if one does
             try: xr.open_dataset(fn, chunks={}, **kwargs).close()
             except Exception as e1:
                 raise ValueError(f"cannot read {fn} (the {what} input) as {kind}: {type(e1).__name__}: {str(e1)[:200]}") from e1
         raise ValueError(f"cannot combine the {what} files {fns[:3]}{' ...' if len(fns) > 3 else ''}: {type(e).__name__}: {str(e)[:300]}") from e
-    _refuse_repeated(dict(zip(fns, stamps)), what)
+    _check_combination(fns, stamps, grids, what)
     return ds
 
 # %% ../nbs/00_sources.ipynb #b2ad5c44
@@ -405,6 +428,17 @@ def _require_depth(da, path):
                          "a subsurface temperature needs one")
     return da
 
+def only_dims(da:xr.DataArray, # a variable with standard coordinate names
+              dims:tuple, # the dimensions it must have, in the order wanted, e.g. ('time', 'lat', 'lon')
+              source:str, # the file and input, for the messages
+             ) -> xr.DataArray: # on `dims` alone
+    "`da` on `dims`: a length-1 extra dimension (the one level of a surface field, a single member) is dropped; a longer one is refused by name, not averaged or guessed."
+    extra = [d for d in da.dims if d not in dims]
+    longer = [f"{d!r} ({da.sizes[d]})" for d in extra if da.sizes[d] > 1]
+    if longer: raise ValueError(f"variable {da.name!r} in {source} has the dimension(s) {', '.join(longer)} beside {dims}: "
+                                "pick one (e.g. ds.isel(member=0)) and save it, or give the variable that is one field")
+    return da.squeeze(extra, drop=True).transpose(*dims) if extra else da.transpose(*dims)
+
 def _require_time(da:xr.DataArray, # a variable as read, with standard coordinate names
                   path, # the file(s) it came from, for the message
                   what:str, # the input it is, e.g. 'thetao' or 'SST'
@@ -442,7 +476,8 @@ def open_reanalysis(paths, # file, glob pattern or list: GLORYS-style `thetao`, 
     ds = open_files(paths, 'thetao')
     v = find_var(ds, var) if var else find_var(ds, 'thetao', THETAO_NAMES, THETAO_VARS, 'thetao')
     da = standardise_coords(with_coordinates(ds, v), f"{paths} (the thetao input)")
-    da = to_celsius(_require_time(_require_depth(da, paths), paths, 'thetao'), f"{paths} (the thetao input)").transpose('time', 'depth', 'lat', 'lon').rename('thetao')
+    da = _require_time(_require_depth(da, paths), paths, 'thetao')
+    da = to_celsius(only_dims(da, ('time', 'depth', 'lat', 'lon'), f"{paths} (the thetao input)"), f"{paths} (the thetao input)").rename('thetao')
     da.attrs.setdefault('long_name', 'Sea water potential temperature')
     return da.to_dataset()
 
@@ -576,8 +611,8 @@ def open_surface_field(paths, # file, glob pattern or list: any CF surface field
     da = with_coordinates(ds, _surface_var(ds, field, var, paths))
     if field == 'sst' and 'mask' in ds: da = da.where((ds['mask'].astype('int16') & 1) == 1)  # OSTIA: bit 1 = water
     da = standardise_coords(da, source)
-    da = monthly(_require_time(da, paths, f['what']), daily, source)
-    da = f['convert'](da, source).rename(field).transpose('time', 'lat', 'lon')
+    da = monthly(only_dims(_require_time(da, paths, f['what']), ('time', 'lat', 'lon'), source), daily, source)
+    da = f['convert'](da, source).rename(field)
     return da if grid is None else regrid(da, grid['lat'], grid['lon'], source)
 
 def open_ostia(paths, # file, glob pattern or list: OSTIA L4 `analysed_sst`, or any CF SST (daily or monthly)

@@ -198,3 +198,36 @@ def test_prediction_month_without_profiles_warned(sample, monkeypatch):
     obs = write_en4(d / 'jan_profiles.nc', 20 - 0.02 * z, z, [0., 5., -5.], [-20., -10., 0.], np.full(3, np.datetime64('2020-01-10', 'ns')))
     with pytest.warns(UserWarning, match=r"month\(s\) 2020-02 of the SST input .* hold no observation"), pytest.raises(Reached):
         predict_files(ck, src['ostia'], obs, lat=(-30, 30), lon=(-60, 20), device='cpu')
+
+def write_grid(path, times, lat, lon, dims=('time', 'lat', 'lon'), **extra):
+    shape = [dict(time=len(times), lat=len(lat), lon=len(lon), **{k: len(v) for k, v in extra.items()})[d] for d in dims]
+    xr.Dataset(dict(tos=(dims, np.full(shape, 15., 'f4'), dict(units='degC', standard_name='sea_surface_temperature'))),
+               coords=dict(time=np.asarray(times, 'datetime64[ns]'), lat=lat, lon=lon, **extra)).to_netcdf(path)
+    return path
+
+T2 = ['2020-01-15T12', '2020-02-15T12']
+
+def test_files_on_different_grids_refused_tiles_combined(tmp_path):
+    "January on one grid, February on a shifted one would leave half of each month empty: refused naming both; tiles of one grid with the same months combine."
+    a = write_grid(tmp_path / 'jan.nc', T2[:1], np.arange(4.) + .5, np.arange(5.) + .5)
+    b = write_grid(tmp_path / 'feb.nc', T2[1:], np.arange(4.) + 10.5, np.arange(5.) + .5)
+    with pytest.raises(ValueError, match=rf"the SST files are on different grids at different times: {a} on lat 0.5..3.5 \(4\).* {b} on lat 10.5..13.5"):
+        open_surface_field([a, b], 'sst')
+    west, east = write_grid(tmp_path / 'west.nc', T2, np.arange(4.) + .5, np.arange(5.) + .5), write_grid(tmp_path / 'east.nc', T2, np.arange(4.) + .5, np.arange(5.) + 5.5)
+    both = open_surface_field([west, east], 'sst')
+    assert both.shape == (2, 4, 10) and bool(both.notnull().all())
+
+def test_extra_dimensions_dropped_or_named(tmp_path):
+    "The one level of a surface field is dropped; three ensemble members are refused by name, not a raw transpose error."
+    one_level = write_grid(tmp_path / 'sst_level.nc', T2, np.arange(4.) + .5, np.arange(5.) + .5, dims=('time', 'depth', 'lat', 'lon'), depth=[0.5])
+    assert open_surface_field(one_level, 'sst').dims == ('time', 'lat', 'lon')
+    members = write_grid(tmp_path / 'sst_members.nc', T2, np.arange(4.) + .5, np.arange(5.) + .5, dims=('member', 'time', 'lat', 'lon'), member=[0, 1, 2])
+    with pytest.raises(ValueError, match=rf"variable 'tos' in {members} \(the SST input\) has the dimension\(s\) 'member' \(3\)"):
+        open_surface_field(members, 'sst')
+
+def test_time_axis_without_dates_named(tmp_path):
+    fn = tmp_path / 'steps.nc'
+    xr.Dataset(dict(tos=(('time', 'lat', 'lon'), np.full((2, 3, 4), 15., 'f4'), dict(units='degC'))),
+               coords=dict(time=[1., 2.], lat=np.arange(3.), lon=np.arange(4.))).to_netcdf(fn)
+    with pytest.raises(ValueError, match=rf"the time axis of variable 'tos' in {fn} \(the SST input\) holds float64 values, not dates"):
+        open_surface_field(fn, 'sst')
