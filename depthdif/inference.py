@@ -180,9 +180,9 @@ def check_inputs(sst:xr.DataArray, # (time, lat, lon) the SST on the reconstruct
                 ) -> None:
     "What each month of the inputs holds, checked by the rule training applies (`sources.check_months`): other surface fields covering part of the SST's ocean, months without observations."
     ocean = sst.notnull()
-    cover = {n: (month_coverage(f, ocean), paths['sea_level' if n in SEA_LEVEL_FIELDS else n]) for n, f in others.items()}
     cells = None if obs_count is None else (pd.Series((obs_count > 0).any('depth').sum(('lat', 'lon')).values, index=_calendar_months(sst)), obs_path)
-    check_months(f"SST input {sst_path} ({_span(sst)}, {_months(sst.time.values)})", cover, cells)
+    check_months(f"SST input {sst_path} ({_span(sst)}, {_months(sst.time.values)})", month_coverage(others, ocean) if others else None,
+                 {n: paths['sea_level' if n in SEA_LEVEL_FIELDS else n] for n in others}, cells)
 
 def _now() -> str: return datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
 

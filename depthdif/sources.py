@@ -1249,21 +1249,23 @@ def _pair_months(inputs:dict, # {name: (DataArray with `time`, its path)}, the f
     keep = {n: da.isel(time=np.flatnonzero(months[n].isin(common))) for n, (da, _) in inputs.items()}
     return {n: da.assign_coords(time=keep[first].time.values) for n, da in keep.items()}
 
-def month_coverage(field:xr.DataArray, # (time, lat, lon) a surface field on the grid and months
-                   ocean:xr.DataArray, # (time, lat, lon) or (lat, lon) bool: the points it should cover
-                  ) -> pd.Series: # the fraction of the ocean points where `field` has a value, one per calendar month
-    "What each month of a surface field holds: the fraction of the `ocean` points it covers (a pass over every month)."
-    held = (field.notnull() & ocean).sum(('lat', 'lon')).values
-    return pd.Series(np.asarray(held, float) / np.maximum(np.asarray(ocean.sum(('lat', 'lon')).values, float), 1),
-                     index=_calendar_months(field), name=field.name)
+def month_coverage(fields:dict, # {name: (time, lat, lon)} surface fields on one grid and months
+                   ocean:xr.DataArray, # (time, lat, lon) or (lat, lon) bool: the points they should cover
+                  ) -> pd.DataFrame: # one row per calendar month, one column per field: the fraction of the ocean points it covers
+    "What each month of the surface fields holds: the fraction of the `ocean` points each covers, in one pass over every month (a lazy ocean is computed once for all)."
+    sums = xr.Dataset({n: (f.notnull() & ocean).sum(('lat', 'lon')) for n, f in fields.items()} | {'_ocean': ocean.sum(('lat', 'lon'))}).compute()
+    first = next(iter(fields.values()))
+    ocean_points = np.maximum(np.broadcast_to(sums['_ocean'].values, (first.sizes['time'],)).astype(float), 1)
+    return pd.DataFrame({n: sums[n].values / ocean_points for n in fields}, index=_calendar_months(first))
 
-def check_months(target:str, # what the fields are compared with, for the messages, e.g. 'thetao input glorys_*.nc'
-                 coverage:dict|None=None, # {name: (`month_coverage` Series, path)} of each surface field
+def check_months(target:str, # what the inputs are compared with, for the messages, e.g. 'thetao input glorys_*.nc'
+                 coverage:pd.DataFrame|None=None, # `month_coverage` of the surface fields
+                 paths:dict|None=None, # {name: path} of each field of `coverage`, for the messages
                  observations:tuple|None=None, # (Series of the observed cells per month, path): the observations, if any
                 ) -> None:
     "The one rule on what each month holds, in training and at inference: a surface field covering none of the ocean is refused, one covering less than SST_COVERAGE_WARN of it in some months is warned about naming them; months without any observation are warned about, none in any month refused."
-    for name, (cover, path) in (coverage or {}).items():
-        what = _label(name)
+    for name in [] if coverage is None else coverage.columns:
+        cover, path, what = coverage[name], (paths or {}).get(name, ''), _label(name)
         if not (cover > 0).any(): raise ValueError(f"the {what} input {path} has no value on the ocean of the {target}: do the grids overlap?")
         low = cover[cover < SST_COVERAGE_WARN]
         if len(low): warnings.warn(f"the {what} input {path} covers only {low.min():.0%} of the ocean points of the {target} (month(s) "
@@ -1278,7 +1280,7 @@ def check_months(target:str, # what the fields are compared with, for the messag
 def _check_coverage(paired:dict, # {name: (time, lat, lon)} the surface fields, masked to the ocean
                     ocean:xr.DataArray, inputs:dict, target:str):
     "`check_months` of the surface fields `paired` on `ocean`; `inputs` ({name: (field, path)}) gives their paths."
-    check_months(target, {n: (month_coverage(da, ocean), inputs[n][1]) for n, da in paired.items()})
+    check_months(target, month_coverage(paired, ocean), {n: inputs[n][1] for n in paired})
 
 def _extra_surface(sea_level_path, sea_level:str, sss_path, sea_level_var:str, sss_var:str) -> dict:
     "{field: (path, var)} of the surface fields asked for beside SST, checked by parameter name."
