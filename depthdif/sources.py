@@ -183,6 +183,8 @@ def regular_from_curvilinear(da:xr.DataArray, # (..., y, x) with 2-D latitude an
     from scipy.spatial import Delaunay
     lat_name, lon_name = curvilinear_coords(da)
     lat2d, lon2d = np.asarray(da[lat_name].values, float), (np.asarray(da[lon_name].values, float) + 180) % 360 - 180
+    if np.nanmax(lon2d) - np.nanmin(lon2d) > 180 and np.ptp(np.nan_to_num(lon2d % 360)) < np.nanmax(lon2d) - np.nanmin(lon2d):
+        lon2d = lon2d % 360                                  # a regional grid across the dateline: interpolated in 0..360
     ydim, xdim = da[lat_name].dims
     if (np.ptp(lat2d, axis=1).max() < 1e-6) and (np.ptp(lon2d, axis=0).max() < 1e-6):   # a regular grid written 2-D: its own 1-D axes, values unchanged
         out = da.drop_vars([lat_name, lon_name]).rename({ydim: 'lat', xdim: 'lon'})
