@@ -108,7 +108,7 @@ def test_existing_output_refused(tmp_path, inputs):
 def test_obs_on_other_months_refused(inputs):
     "predict itself refuses observations that share no month with the SST, naming both calendars."
     from depthdif.data import DEFAULT_DEPTHS, load_default, select_depths
-    from depthdif.train import predict
+    from depthdif.inference import predict
     ds = load_default().isel(time=[0]).sel(lat=slice(-20, 20), lon=slice(-40, 0))
     obs = select_depths(ds.thetao, DEFAULT_DEPTHS).assign_coords(time=[np.datetime64('2001-01-15')])
     with pytest.raises(ValueError, match='obs shares no month with the SST: obs holds 2001-01, the SST 2000-01'):
