@@ -4,7 +4,8 @@
 
 # %% ../nbs/10_train.ipynb #969f84ef
 from __future__ import annotations
-import argparse, copy, json, math, os, random, shutil, time, warnings
+import argparse, copy, hashlib, json, math, os, random, shutil, socket, time, warnings
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, asdict, fields, replace
 from pathlib import Path
 
@@ -18,6 +19,8 @@ from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 from torch.utils.data import DataLoader, Subset
 from torch.utils.data.distributed import DistributedSampler
 from tqdm.auto import tqdm
+try: import fcntl                     # POSIX file locks: who owns a run folder (`own_run`)
+except ImportError: fcntl = None      # Windows: run folders are not locked
 
 from .masking import MASK_KINDS
 from .sources import (DEFAULT_DEPTHS, SST_DAILY, check_depths, load_default, load_sources, load_surface, open_profiles, atomic_path,
@@ -35,12 +38,13 @@ from .sampling import (FirstGuessCollate, denoiser, evaluate, fit_residual_scale
 
 # %% auto #0
 __all__ = ['OBJECTIVES', 'UNET_GUESS', 'TWIN_GUESS', 'DATASETS', 'BUILTIN_PROFILES', 'BUILTIN_SURFACE', 'RENAMED', 'OBS_MASK_KEY',
-           'CHECKPOINT_FORMAT', 'RUN_CONTROL', 'VAL_CACHE_BYTES', 'resolve_device', 'check_device', 'setup_distributed',
-           'seed_everything', 'TrainConfig', 'list_param', 'notebook_parameters', 'build_model', 'warmup_cosine',
-           'train_loss', 'datasets_for', 'CheckpointError', 'rng_state', 'set_rng_state', 'save_checkpoint',
-           'load_checkpoint', 'grid_steps', 'ema_weights', 'UNetGuess', 'first_guess_state', 'first_guess_of',
-           'spread_scale_of', 'load_model', 'check_resumable', 'method_name', 'check_autoencoder', 'autoencoder_for',
-           'fit', 'obs_error_of', 'test_scores', 'read_config', 'cli_config', 'train_cli']
+           'CHECKPOINT_FORMAT', 'RUN_CONTROL', 'LOCK_FILE', 'VAL_CACHE_BYTES', 'resolve_device', 'check_device',
+           'setup_distributed', 'seed_everything', 'TrainConfig', 'list_param', 'notebook_parameters', 'build_model',
+           'warmup_cosine', 'train_loss', 'datasets_for', 'CheckpointError', 'rng_state', 'set_rng_state',
+           'save_checkpoint', 'load_checkpoint', 'grid_steps', 'ema_weights', 'weights_digest', 'twin_identity',
+           'UNetGuess', 'first_guess_state', 'check_twin', 'first_guess_of', 'spread_scale_of', 'load_model',
+           'check_resumable', 'RunInUse', 'own_run', 'method_name', 'check_autoencoder', 'autoencoder_for', 'fit',
+           'obs_error_of', 'test_scores', 'read_config', 'cli_config', 'train_cli']
 
 # %% ../nbs/10_train.ipynb #56a163a3
 def resolve_device(device:str='auto') -> torch.device:
@@ -427,6 +431,19 @@ def ema_weights(ck:dict, best:bool=True) -> dict:
     "The EMA model's state dict from a checkpoint: of its best validation epoch if `best` and it kept one, else the last."
     return _module_state(ck['best']['ema'] if best and ck.get('best') else ck['ema'])
 
+def weights_digest(state:dict, # a state dict: {name: tensor}
+                  ) -> str: # sha256, hex
+    "The sha256 of a state dict's names, dtypes, shapes and values, in name order: what identifies trained weights."
+    h = hashlib.sha256()
+    for name in sorted(state):
+        t = torch.as_tensor(state[name]).detach().cpu().contiguous()
+        h.update(f"{name}:{t.dtype}:{tuple(t.shape)};".encode()); h.update(t.reshape(-1).view(torch.uint8).numpy().tobytes())
+    return h.hexdigest()
+
+def twin_identity(ck:dict) -> dict:
+    "What identifies a U-Net twin's checkpoint as a first guess: the digest of the weights it is used with (best EMA) and its config."
+    return dict(digest=weights_digest(ema_weights(ck)), config=ck['config'])
+
 class UNetGuess:
     "A trained U-Net twin as a first guess: `predict(batch)` gives its normalised (B, C, H, W) field, observations kept, as a baseline's does."
     def __init__(self, checkpoint, # the U-Net twin's checkpoint file (its best EMA weights are used, `load_model`)
@@ -437,6 +454,7 @@ class UNetGuess:
             raise FileNotFoundError(f"the first-guess U-Net {self.path} is missing: the model refines the U-Net twin of its run "
                                     f"(first_guess={UNET_GUESS!r}); put the run's unet/ folder back beside its checkpoints/")
         self.model, ck = load_model(self.path)
+        self.identity = twin_identity(ck)                              # what the checkpoint refining it records (`first_guess_state`)
         self.guess = first_guess_of(ck)                                # the twin's own first guess (regression + OI)
         if residual_scale is not None: self.residual_scale = np.asarray(residual_scale, 'float32')
 
@@ -460,17 +478,37 @@ def first_guess_state(guess, # a fitted baseline, a `UNetGuess`, or None
     "What a checkpoint records of its first guess: a baseline's fitted state, or the U-Net twin's checkpoint (relative to the run) and residual scale."
     if guess is None: return None
     if not isinstance(guess, UNetGuess): return baseline_state(guess)
-    return dict(unet=guess.path.resolve().relative_to(Path(run).resolve()).as_posix(), residual_scale=torch.as_tensor(guess.residual_scale))
+    return dict(unet=guess.path.resolve().relative_to(Path(run).resolve()).as_posix(), residual_scale=torch.as_tensor(guess.residual_scale),
+                twin=guess.identity)
+
+def check_twin(guess:UNetGuess, # the twin found beside the checkpoint
+               recorded:dict|None, # the checkpoint's `twin_identity` of the twin it was trained to refine; None: not recorded (older checkpoints)
+               source:str, # the checkpoint's file, for the message
+              ):
+    "Refuse, naming the parameters that differ, a twin that is not the one the checkpoint refines; warn when the checkpoint cannot tell."
+    if recorded is None:
+        warnings.warn(f"checkpoint {source} was written before DepthDif recorded which U-Net twin it refines: its twin {guess.path} "
+                      "is used unchecked (train the run again to have it checked)")
+        return
+    if recorded['digest'] == guess.identity['digest']: return
+    was, now = recorded['config'], guess.identity['config']
+    diff = {k: (was.get(k), now.get(k)) for k in sorted(set(was) | set(now)) if k not in RUN_CONTROL and was.get(k) != now.get(k)}
+    raise CheckpointError(f"the U-Net twin {guess.path} is not the one checkpoint {source} refines: its weights differ (sha256 "
+                          f"{guess.identity['digest'][:12]}, recorded {recorded['digest'][:12]})" +
+                          (f" and its parameters {{name: (recorded, found)}}: {diff}" if diff else ', with the same parameters (retrained, or resumed)') +
+                          ": put back the run's own unet/ folder, or train the run again")
 
 def first_guess_of(ck:dict):
-    "The first guess a checkpoint's model refines: its fitted baseline, the run's U-Net twin (a `UNetGuess`, found beside the checkpoint's file), or None."
+    "The first guess a checkpoint's model refines: its fitted baseline, the run's U-Net twin (a `UNetGuess`, found beside the checkpoint's file and checked against its record), or None."
     state = ck.get('first_guess')
     if not state: return None
     if 'unet' not in state: return baseline_from_state(state)
     if not ck.get('source'):
         raise ValueError(f"this checkpoint refines the U-Net twin of its run ({state['unet']}, relative to the run folder): "
                          "load the checkpoint from its file (load_checkpoint, load_model) so that the twin is found beside it")
-    return UNetGuess(Path(ck['source']).parent.parent / state['unet'], state['residual_scale'].numpy())
+    guess = UNetGuess(Path(ck['source']).parent.parent / state['unet'], state['residual_scale'].numpy())
+    check_twin(guess, state.get('twin'), ck['source'])
+    return guess
 
 def spread_scale_of(ck:dict, sampler='ddim', steps=25, n_samples=8):
     "The checkpoint's (C,) spread calibration if it was fitted for this sampler, step count and ensemble size, else None."
@@ -496,6 +534,46 @@ def check_resumable(cfg:TrainConfig, saved:dict):
     was = {**default, **{RENAMED.get(k, k): v for k, v in saved.items()}}   # what the checkpoint does not record was the default
     diff = {k: (was[k], now[k]) for k in now if k not in RUN_CONTROL and was[k] != now[k]}
     if diff: raise CheckpointError(f"cannot resume: the checkpoint was trained with different parameters {{name: (checkpoint, now)}}: {diff}")
+
+# %% ../nbs/10_train.ipynb #3b9d4e27
+class RunInUse(RuntimeError):
+    "A run folder that another job owns (`own_run`): refused before any work or write."
+
+LOCK_FILE = 'run.lock'  # in a run folder: its owner's lock, and who the owner is
+_OWNED = {}             # run folder (resolved) -> its open, locked lock file: the folders this process owns
+
+@contextmanager
+def own_run(run, # the run folder (created if missing)
+            what:str='training', # what the owner does there, for the message another job gets
+           ):
+    "Own the run folder `run` for the block: an exclusive `flock` on run/run.lock, released at the end or by the kernel when the process dies; `RunInUse` if another process owns it."
+    run = Path(run); key = run.resolve()
+    if key in _OWNED or fcntl is None:                 # owned already by this process (nested), or no file locks here
+        yield run; return
+    run.mkdir(parents=True, exist_ok=True)
+    f = open(run / LOCK_FILE, 'a+')
+    try: fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        f.seek(0); owner = f.read().strip() or 'by another process'; f.close()
+        raise RunInUse(f"{run} is in use, {owner}: one job owns a run folder at a time; wait for it to end, or give another out_dir "
+                       "(a job that was killed owns nothing: its lock ended with it, and resume=True continues its run)") from None
+    f.seek(0); f.truncate()
+    f.write(f"{what} by pid {os.getpid()} on {socket.gethostname()} since {time.strftime('%Y-%m-%d %H:%M:%S %Z')}\n"); f.flush()
+    _OWNED[key] = f
+    try: yield run
+    finally: del _OWNED[key]; f.close()
+
+@contextmanager
+def _own_run_ranks(run, rank:int, world:int):
+    "`own_run` by rank 0 for every rank of a `torchrun` job; a refusal raises `RunInUse` on every rank."
+    with ExitStack() as owned:
+        refusal = [None]
+        if rank == 0:
+            try: owned.enter_context(own_run(run))
+            except RunInUse as e: refusal[0] = str(e)
+        if world > 1: dist.broadcast_object_list(refusal, src=0)
+        if refusal[0]: raise RunInUse(refusal[0])
+        yield
 
 # %% ../nbs/10_train.ipynb #248143b3
 def _write_atomic_text(path:Path, text:str):
@@ -662,7 +740,7 @@ def _train(cfg:TrainConfig, rank:int, world:int, device:torch.device, progress:b
     return out
 
 def fit(cfg:TrainConfig, progress=True) -> Path:
-    "Train the model `cfg` describes (after its autoencoder, with `latent`) and, with `unet_baseline`, its deterministic U-Net twin into out_dir/unet (first, with `first_guess='unet'`); returns the run folder."
+    "Train the model `cfg` describes (after its autoencoder, with `latent`) and, with `unet_baseline`, its deterministic U-Net twin into out_dir/unet (first, with `first_guess='unet'`), owning the run folder throughout (`own_run`); returns the run folder."
     cfg = replace(cfg.validate(), out_dir=str(cfg.run_dir)); check_autoencoder(cfg)
     rank, world, device = setup_distributed(cfg.device)
     fresh, run = not Path(cfg.out_dir).exists(), Path(cfg.out_dir)
@@ -670,13 +748,15 @@ def fit(cfg:TrainConfig, progress=True) -> Path:
                    latent=False, autoencoder='', first_guess=TWIN_GUESS if cfg.first_guess == UNET_GUESS else cfg.first_guess)
     train_twin = lambda: _train(twin.validate(), rank, world, device, progress, index=run / 'index')   # the twin reads the run's patch index
     try:
-        if cfg.first_guess == UNET_GUESS and not (run / 'checkpoints' / 'last.pt').exists(): train_twin()   # first; once the model
-        # refining it has started, the twin is its fixed first guess: a resume with more epochs extends the model alone
-        out = _train(cfg, rank, world, device, progress)
-        if cfg.unet_baseline and cfg.objective == 'diffusion' and cfg.first_guess != UNET_GUESS: train_twin()
-    except ValueError:                                  # refused before its first checkpoint (e.g. an autoencoder of other data): no trace left
-        if fresh and rank == 0 and not any((run / d / 'checkpoints').exists() for d in ('.', 'unet')): shutil.rmtree(run, ignore_errors=True)
-        raise
+        with _own_run_ranks(run, rank, world):          # one owner for the whole run, twin included, before any work or write
+            try:
+                if cfg.first_guess == UNET_GUESS and not (run / 'checkpoints' / 'last.pt').exists(): train_twin()   # first; once the model
+                # refining it has started, the twin is its fixed first guess: a resume with more epochs extends the model alone
+                out = _train(cfg, rank, world, device, progress)
+                if cfg.unet_baseline and cfg.objective == 'diffusion' and cfg.first_guess != UNET_GUESS: train_twin()
+            except (ValueError, OSError):               # refused before its first checkpoint (e.g. an autoencoder of other data): no trace left
+                if fresh and rank == 0 and not any((run / d / 'checkpoints').exists() for d in ('.', 'unet')): shutil.rmtree(run, ignore_errors=True)
+                raise
     finally:
         if world > 1 and dist.is_initialized(): dist.destroy_process_group()
     return out
@@ -695,6 +775,10 @@ def test_scores(run, # a run folder written by `fit`
     "Score a run on its test split (model, a latent model's floor, U-Net twin, regression + OI) and write `test_metrics.json` (`test_metrics_profiles.json`, ... for `split`); returns {method: scores}."
     run = Path(run)
     model, ck = load_model(run / 'checkpoints' / 'last.pt')
+    with own_run(run, 'scoring'): return _score_split(run, model, ck, device, progress, split)
+
+def _score_split(run:Path, model, ck:dict, device, progress:bool, split:str) -> dict:
+    "`test_scores` of the loaded model and checkpoint of `run`, whose folder it owns."
     cfg, dev = TrainConfig.from_dict(ck['config']), check_device(device)
     dsets, norm = datasets_for(cfg, norm=Normalizer(**ck['norm']), index=run / 'index')
     if split not in dsets: raise ValueError(f"parameter split={split!r} is invalid: this run's data has the splits {sorted(dsets)}")
@@ -761,11 +845,13 @@ def cli_config(argv=None) -> tuple[TrainConfig, argparse.Namespace]:
     return TrainConfig.from_dict(params), args
 
 def train_cli(argv=None):
-    "Console script `depthdif-train`: `fit` the run its options describe, then `test_scores` it (rank 0); bad options end it with their message alone."
+    "Console script `depthdif-train`: `fit` the run its options describe, then `test_scores` it (rank 0); bad options, and a run folder another job owns or that holds a run already, end it with their message alone."
     try: cfg, args = cli_config(argv)
     except (ValueError, FileNotFoundError) as e: raise SystemExit(f"depthdif-train: error: {e}") from None   # as argparse ends on a bad option
     rank0 = int(os.environ.get('RANK', 0)) == 0
-    run = fit(cfg, progress=rank0)
-    if rank0 and not args.no_score:
-        for split in cfg.test_splits: test_scores(run, cfg.device, split=split)
+    try:
+        run = fit(cfg, progress=rank0)
+        if rank0 and not args.no_score:
+            for split in cfg.test_splits: test_scores(run, cfg.device, split=split)
+    except (RunInUse, FileExistsError) as e: raise SystemExit(f"depthdif-train: error: {e}") from None   # a run folder another job owns, or holding a run: before any work
     print(run)
