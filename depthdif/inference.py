@@ -4,7 +4,7 @@
 
 # %% ../nbs/14_inference.ipynb #3c17eaab
 from __future__ import annotations
-import argparse, datetime, warnings
+import argparse, datetime, shutil, warnings
 from pathlib import Path
 
 import numpy as np
@@ -25,7 +25,7 @@ from .train import (CheckpointError, OBJECTIVES, _is_int, check_device, first_gu
 # %% auto #0
 __all__ = ['model_checkpoint', 'align_obs', 'check_sampling', 'surface_inputs', 'predict', 'inference_grid', 'read_surface',
            'read_sst', 'read_other_surface', 'read_profiles', 'predict_files', 'cf_attributes', 'check_output',
-           'write_reconstruction', 'predict_cli']
+           'reconstruction_bytes', 'check_space', 'write_reconstruction', 'predict_cli']
 
 # %% ../nbs/14_inference.ipynb #c1bf4fdd
 def model_checkpoint(checkpoint, # path to a checkpoint `fit` wrote (runs/<run>/checkpoints/last.pt), or its loaded dict
@@ -81,9 +81,12 @@ def _tile_origins(n:int, p:int) -> list[int]:
 
 def check_sampling(cfg:dict, # a checkpoint's config
                    sampler='ddim', steps=25, n_samples=8):
-    "Refuse by name a sampler, step count or ensemble size the checkpoint's model cannot take."
+    "Refuse by name a sampler, step count or ensemble size the checkpoint's model cannot take (a diffusion ensemble needs two members for a spread)."
     if sampler not in SAMPLERS: raise ValueError(f"sampler={sampler!r} is invalid: must be one of {list(SAMPLERS)}")
-    if not (_is_int(n_samples) and n_samples >= 1): raise ValueError(f"n_samples={n_samples!r} is invalid: must be an integer >= 1")
+    least = 2 if cfg.get('objective', 'diffusion') == 'diffusion' else 1     # the U-Net twin is one forward pass whatever n_samples says
+    if not (_is_int(n_samples) and n_samples >= least):
+        raise ValueError(f"n_samples={n_samples!r} is invalid: must be an integer >= {least}" +
+                         (" for a diffusion model (one member has no spread: thetao_std would be 0 everywhere, which reads as certainty)" if least == 2 else ''))
     if not (_is_int(steps) and 1 <= steps <= cfg['timesteps']): raise ValueError(f"steps={steps!r} is invalid: must be in 1..{cfg['timesteps']}")
 
 def surface_inputs(cfg:dict, # a checkpoint's config: its `surface` names the fields it was trained on (SST alone before it did)
@@ -295,6 +298,7 @@ def predict_files(checkpoint, # a checkpoint `fit` wrote (diffusion, latent or U
                   sea_level_path='', # with a checkpoint trained on sea level: its file, glob or list (CMEMS L4 adt/sla, or any CF sea surface height)
                   sss_path='', # with a checkpoint trained on sea-surface salinity: its file, glob or list
                   sea_level_var:str='', sss_var:str='', # their variables' names; '' = found by usual or common name, or CF standard_name
+                  out='', # the NetCDF file it is for (`write_reconstruction`): its disk is checked for room before the sampling; '' = not checked
                  ) -> xr.Dataset: # thetao_mean, thetao_std, obs (time, depth, lat, lon) °C, CF attributes; see above
     "Reconstruct subsurface temperature from files: SST (and profiles) over a region and period, on the checkpoint's grid spacing."
     ck = model_checkpoint(checkpoint)
@@ -313,6 +317,7 @@ def predict_files(checkpoint, # a checkpoint `fit` wrote (diffusion, latent or U
         shape = (sst.sizes['time'], len(depths), sst.sizes['lat'], sst.sizes['lon'])
         obs, count = xr.DataArray(np.full(shape, np.nan, 'float32'), dict(time=sst.time, depth=depths, lat=sst.lat, lon=sst.lon),
                                   ('time', 'depth', 'lat', 'lon')), None
+    if out: check_space(out, reconstruction_bytes(obs.shape, n_samples, members, count is not None))   # known now, before the sampling
     ds = predict(ck, sst, obs, n_samples, steps, sampler, seed, dev, batch_size, obs_count=count, members=members, surface=others)
     name = lambda p: str(p) if isinstance(p, (str, Path)) else ' '.join(map(str, p))
     ds.attrs.update(source=f"DepthDif {__version__} checkpoint {name(checkpoint) if not isinstance(checkpoint, dict) else '(in memory)'}, "
@@ -347,18 +352,43 @@ def check_output(path, # the NetCDF file to write
         raise FileExistsError(f"output {str(path)!r} already exists: give another file name, or overwrite=True (--overwrite) to replace it")
     return path
 
+def reconstruction_bytes(shape, # (time, depth, lat, lon) of the reconstruction
+                         n_samples:int, members:bool=False, counts:bool=False, # what it holds besides mean, std and obs
+                        ) -> int:
+    "The size of a reconstruction's variables, uncompressed: what its file may take at most."
+    fields = 3 + int(counts) + (n_samples if members else 0)            # thetao_mean, thetao_std, obs (float32), obs_count (int32), members
+    return 4 * fields * int(np.prod(shape))
+
+def _free(path:Path) -> int:
+    "Bytes free on the disk that holds (or will hold) `path`."
+    folder = path.parent.resolve()
+    while not folder.exists(): folder = folder.parent
+    return shutil.disk_usage(folder).free
+
+def check_space(path, # the file to write
+                nbytes:int, # what it may take
+               ):
+    "Refuse by name, before the work, a file whose disk has less room than it may take."
+    path, free = Path(path), _free(Path(path))
+    if free < nbytes: raise OSError(f"output {str(path)!r}: its disk has {free / 1e6:.1f} MB free, the reconstruction needs up to {nbytes / 1e6:.1f} MB "
+                                    "(uncompressed): free some space there, or write elsewhere")
+
 def write_reconstruction(ds:xr.Dataset, # a reconstruction (`predict_files`, or `predict`)
                          path, # the NetCDF file to write (.nc)
                          overwrite:bool=False, # replace an existing file
                         ) -> Path:
-    "Write a reconstruction as CF-1.8 NetCDF (compressed), atomically; an existing file is refused unless `overwrite`."
+    "Write a reconstruction as CF-1.8 NetCDF (compressed), atomically; an existing file is refused unless `overwrite`, and a failed write named with its cause."
     path = check_output(path, overwrite)
     ds = cf_attributes(ds)
-    return write_atomic(ds, path, encoding={v: dict(zlib=True, complevel=4) for v in ds.data_vars})
+    try: return write_atomic(ds, path, encoding={v: dict(zlib=True, complevel=4) for v in ds.data_vars})
+    except (OSError, RuntimeError) as e:                                # netCDF4 says "NetCDF: HDF error" of a full disk
+        raise OSError(f"could not write the reconstruction to {str(path)!r}: {e} (its disk has {_free(path) / 1e6:.1f} MB free, the reconstruction "
+                      f"needs up to {ds.nbytes / 1e6:.1f} MB uncompressed); {'the existing file is kept' if path.exists() else 'nothing was written'}: "
+                      "free some space there, or write elsewhere (netCDF's HDF5 may hold the space of its failed file until this process ends)") from e
 
 # %% ../nbs/14_inference.ipynb #319eaa10
 def predict_cli(argv=None):
-    "Console script `depthdif-predict`: reconstruct from files (`predict_files`) into one CF NetCDF (`write_reconstruction`)."
+    "Console script `depthdif-predict`: reconstruct from files (`predict_files`) into one CF NetCDF (`write_reconstruction`); a refused input ends it with its message alone (exit status 1)."
     p = argparse.ArgumentParser(prog='depthdif-predict', description='Reconstruct subsurface temperature from SST (and EN4 or CF profile) files '
                                 'with a trained DepthDif checkpoint, into one CF NetCDF.')
     p.add_argument('checkpoint', help='a checkpoint fit wrote (runs/<run>/checkpoints/last.pt)')
@@ -378,9 +408,11 @@ def predict_cli(argv=None):
     p.add_argument('--device', default='auto', help="'auto', 'cpu', 'cuda' or 'cuda:N' (default: auto)")
     p.add_argument('--overwrite', action='store_true', help='replace the output file if it exists')
     a = p.parse_args(argv)
-    out = check_output(a.out, a.overwrite)
     one = lambda paths: paths[0] if len(paths) == 1 else paths
-    ds = predict_files(a.checkpoint, one(a.sst_path), one(a.obs_path) if a.obs_path else '', list_param('lat', a.lat),
-                       list_param('lon', a.lon), list_param('time', a.time, str), a.n_samples, a.steps, a.sampler, a.members, a.seed, a.device,
-                       sea_level_path=one(a.sea_level_path) if a.sea_level_path else '', sss_path=one(a.sss_path) if a.sss_path else '')
-    print(write_reconstruction(ds, out, a.overwrite))
+    try:
+        out = check_output(a.out, a.overwrite)
+        ds = predict_files(a.checkpoint, one(a.sst_path), one(a.obs_path) if a.obs_path else '', list_param('lat', a.lat),
+                           list_param('lon', a.lon), list_param('time', a.time, str), a.n_samples, a.steps, a.sampler, a.members, a.seed, a.device,
+                           sea_level_path=one(a.sea_level_path) if a.sea_level_path else '', sss_path=one(a.sss_path) if a.sss_path else '', out=out)
+        print(write_reconstruction(ds, out, a.overwrite))
+    except (ValueError, OSError) as e: raise SystemExit(f"depthdif-predict: error: {e}") from None   # a refusal: its message alone, as argparse's
