@@ -1,4 +1,4 @@
-"""How fast does a trained model reconstruct? Grid cells × depths per second of `train.predict`, the code users run.
+"""How fast does a trained model reconstruct? Grid cells × depths per second of `inference.predict`, the code users run.
 
     nice -n 10 python benchmarks/predict_speed.py              # this machine's CPU, and its GPU if it has one
     python benchmarks/predict_speed.py --devices cpu --steps 5 --json out.json
@@ -43,7 +43,7 @@ def inputs(cfg, lat, lon, months, corruption=0.95):
 
 def measure(ck, sst, obs, device, n_samples, steps) -> dict:
     "Seconds of one `predict` call (after a warm-up call on one month) and the throughputs."
-    from depthdif.train import predict
+    from depthdif.inference import predict
     predict(ck, sst.isel(time=[0]), obs.isel(time=[0]), n_samples=n_samples, steps=min(steps, 2), device=device)
     t0 = time.time()
     rec = predict(ck, sst, obs, n_samples=n_samples, steps=steps, device=device)

@@ -4,24 +4,29 @@
 
 # %% ../nbs/14_inference.ipynb #3c17eaab
 from __future__ import annotations
-import argparse, datetime, warnings
+import argparse, datetime, shutil, warnings
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
+import torch
 import xarray as xr
+from torch.utils.data import DataLoader
 
 from . import __version__
-import pandas as pd
-from .sources import (SEA_LEVEL_FIELDS, SURFACE_FIELDS, _calendar_months, _months_text, _spacing, bin_profiles, check_months,
-                             month_coverage, open_profiles, open_surface_field,
-                             regrid, subset, write_atomic)
-from .data import check_surface
-from .train import (CheckpointError, OBJECTIVES, _months, _refuse_inf, _span, check_device,
-                            check_sampling, list_param, load_checkpoint, predict)
+from .sources import (SEA_LEVEL_FIELDS, SURFACE_FIELDS, _calendar_months, _months_text, _spacing, bin_profiles, check_months, field_kind,
+                             grid_cells, month_coverage, open_profiles,
+                             open_surface_field, regrid, standardise_coords, subset, to_celsius, write_atomic)
+from .data import Normalizer, PatchDataset, check_surface, mosaic
+from .diffusion import make_schedule
+from .sampling import SAMPLERS, normalised_obs_error, reconstruct, to_device, with_first_guess
+from .train import (CheckpointError, OBJECTIVES, _is_int, check_device, first_guess_of, list_param, load_checkpoint, load_model,
+                            obs_error_of, spread_scale_of)
 
 # %% auto #0
-__all__ = ['model_checkpoint', 'inference_grid', 'read_surface', 'read_sst', 'read_other_surface', 'read_profiles',
-           'predict_files', 'check_inputs', 'cf_attributes', 'check_output', 'write_reconstruction', 'predict_cli']
+__all__ = ['model_checkpoint', 'align_obs', 'check_sampling', 'surface_inputs', 'predict', 'inference_grid', 'read_surface',
+           'read_sst', 'read_other_surface', 'read_profiles', 'predict_files', 'check_inputs', 'cf_attributes',
+           'check_output', 'reconstruction_bytes', 'check_space', 'write_reconstruction', 'predict_cli']
 
 # %% ../nbs/14_inference.ipynb #c1bf4fdd
 def model_checkpoint(checkpoint, # path to a checkpoint `fit` wrote (runs/<run>/checkpoints/last.pt), or its loaded dict
@@ -34,6 +39,157 @@ def model_checkpoint(checkpoint, # path to a checkpoint `fit` wrote (runs/<run>/
     if ck['config'].get('objective', 'diffusion') not in OBJECTIVES:
         raise CheckpointError(f"checkpoint={str(checkpoint)!r} is not a diffusion or U-Net checkpoint (objective {ck['config']['objective']!r})")
     return ck
+
+# %% ../nbs/14_inference.ipynb #721312ae
+def _refuse_inf(values:np.ndarray, name:str):
+    "Refuse an array holding ±inf (a missing value the file did not flag): only NaN may mean missing."
+    n = int(np.isinf(values).sum())
+    if n: raise ValueError(f"{name} holds {n} infinite value(s): mark missing values as NaN (or flag them with _FillValue) before reconstructing")
+
+def _span(da) -> str: return f"lat {float(da.lat.min()):.2f}..{float(da.lat.max()):.2f}, lon {float(da.lon.min()):.2f}..{float(da.lon.max()):.2f}"
+
+def _months(time) -> str: return _months_text(pd.DatetimeIndex(np.asarray(time)).to_period('M').unique())
+
+def align_obs(obs:xr.DataArray, # (time, depth, lat, lon) observed temperature, NaN where unobserved, on a grid and months of its own
+              sst:xr.DataArray, # (time, lat, lon) the months and grid to put them on
+              obs_count:xr.DataArray|None=None, # like `obs`: observations averaged into each of its cells; None: one per observed cell
+             ) -> tuple[xr.DataArray, xr.DataArray]: # obs and its count (time, depth, lat, lon) on the months and cells of `sst`
+    "Observations placed by coordinates on the SST's calendar months and nearest cells (within half a cell), averaged where several share a cell."
+    obs = standardise_coords(obs).transpose('time', 'depth', 'lat', 'lon')
+    if obs_count is not None: obs_count = standardise_coords(obs_count).transpose(*obs.dims)
+    if obs_count is not None and obs_count.shape != obs.shape: raise ValueError(f"obs_count has shape {obs_count.shape}, obs {obs.shape}")
+    t, i, j = grid_cells(sst, obs.lat.values, obs.lon.values, obs.time.values, within=0.5)
+    if (t < 0).all(): raise ValueError(f"obs shares no month with the SST: obs holds {_months(obs.time.values)}, the SST {_months(sst.time.values)}")
+    if (i < 0).all() or (j < 0).all(): raise ValueError(f"obs shares no area with the SST: obs spans {_span(obs)}, the SST {_span(sst)}")
+    keep = dict(time=t >= 0, lat=i >= 0, lon=j >= 0)
+    v = obs.isel(keep).values.astype('float64')
+    _refuse_inf(v, 'obs')
+    w = np.isfinite(v).astype('float64') if obs_count is None else obs_count.isel(keep).values.astype('float64')
+    if not (np.isfinite(w) & (w >= 0)).all(): raise ValueError("obs_count holds negative or non-finite counts")
+    w = np.where(np.isfinite(v), w, 0.)
+    shape = (sst.sizes['time'], obs.sizes['depth'], sst.sizes['lat'], sst.sizes['lon'])
+    at = np.ix_(t[t >= 0], np.arange(shape[1]), i[i >= 0], j[j >= 0])       # where each kept value goes (repeats accumulate)
+    total, weight = np.zeros(shape), np.zeros(shape)
+    np.add.at(total, at, np.where(w > 0, v, 0.) * w); np.add.at(weight, at, w)
+    dims, coords = obs.dims, dict(time=sst.time.values, depth=obs.depth.values, lat=sst.lat.values, lon=sst.lon.values)
+    mean = xr.DataArray(np.where(weight > 0, total / np.maximum(weight, 1e-12), np.nan).astype('float32'), coords, dims, 'obs', obs.attrs)
+    return mean, xr.DataArray(weight.round().astype('int32'), coords, dims, 'obs_count')
+
+# %% ../nbs/14_inference.ipynb #4dcc5116
+def _tile_origins(n:int, p:int) -> list[int]:
+    if n < p: raise ValueError(f"the region ({n} pixels) is smaller than the model's patch size {p}")
+    return sorted(set(list(range(0, n - p + 1, p)) + [n - p]))
+
+def check_sampling(cfg:dict, # a checkpoint's config
+                   sampler='ddim', steps=25, n_samples=8):
+    "Refuse by name a sampler, step count or ensemble size the checkpoint's model cannot take (a diffusion ensemble needs two members for a spread)."
+    if sampler not in SAMPLERS: raise ValueError(f"sampler={sampler!r} is invalid: must be one of {list(SAMPLERS)}")
+    least = 2 if cfg.get('objective', 'diffusion') == 'diffusion' else 1     # the U-Net twin is one forward pass whatever n_samples says
+    if not (_is_int(n_samples) and n_samples >= least):
+        raise ValueError(f"n_samples={n_samples!r} is invalid: must be an integer >= {least}" +
+                         (" for a diffusion model (one member has no spread: thetao_std would be 0 everywhere, which reads as certainty)" if least == 2 else ''))
+    if not (_is_int(steps) and 1 <= steps <= cfg['timesteps']): raise ValueError(f"steps={steps!r} is invalid: must be in 1..{cfg['timesteps']}")
+
+def surface_inputs(cfg:dict, # a checkpoint's config: its `surface` names the fields it was trained on (SST alone before it did)
+                   sst:xr.DataArray, # (time, lat, lon) the SST, whose months and cells the other fields must share
+                   surface:dict|None, # {name: (time, lat, lon) DataArray} the other fields given (sea level in m or cm by its units, SSS)
+                  ) -> list[np.ndarray]: # (T, H, W) float32 each in its canonical units (`SURFACE_FIELDS`), in the checkpoint's order after the SST
+    "The other surface fields a checkpoint was trained on, checked by name against what it was given, by kind and units, and against the SST's grid and months."
+    names, given = check_surface(cfg.get('surface', 'sst')), dict(surface or {})
+    missing, unused = [n for n in names[1:] if n not in given], [n for n in given if n not in names]
+    if missing or unused:
+        raise ValueError(f"the checkpoint was trained on the surface fields {', '.join(names)}" +
+                         (f": give {' and '.join(missing)} (surface={{'{missing[0]}': ...}}, or its file)" if missing else '') +
+                         (f"; it was never trained on {' and '.join(unused)}" if unused else '') +
+                         (" (absolute dynamic topography and sea-level anomaly differ by the mean dynamic topography: give the kind it learnt)"
+                          if {'adt', 'sla'} <= set(missing + unused) else ''))
+    out = []
+    for name in names[1:]:
+        f = standardise_coords(given[name])
+        kind = field_kind(f)
+        if kind not in (None, name): raise ValueError(f"surface field {name!r} holds {SURFACE_FIELDS[kind]['long_name']} ({kind}) by its name or "
+                                                      f"standard_name, not {SURFACE_FIELDS[name]['long_name']}: give the kind the checkpoint learnt")
+        if f.dims != ('time', 'lat', 'lon') or f.shape != sst.shape or not (np.allclose(f.lat, sst.lat) and np.allclose(f.lon, sst.lon)):
+            raise ValueError(f"surface field {name!r} must be (time, lat, lon) on the SST's cells {sst.shape}, got {dict(f.sizes)}: put it on the SST's grid")
+        if not (pd.DatetimeIndex(f.time.values).to_period('M') == pd.DatetimeIndex(sst.time.values).to_period('M')).all():
+            raise ValueError(f"surface field {name!r} holds the months {_months(f.time.values)}, the SST {_months(sst.time.values)}: give the same months")
+        _refuse_inf(f.values, name)
+        out.append(SURFACE_FIELDS[name]['convert'](f, f"the surface field {name!r} of predict").values.astype('float32'))
+    return out
+
+@torch.no_grad()
+def predict(checkpoint,                 # path to a DepthDif checkpoint (or a loaded checkpoint dict)
+            sst:xr.DataArray,           # (time, lat, lon) SST (°C, or kelvin by its units); NaN on land
+            obs:xr.DataArray,           # (time, depth, lat, lon) observed temperature, NaN where unobserved; the checkpoint's depths, any grid and months (`align_obs`)
+            n_samples=8, steps=25, sampler='ddim', seed=0, device='cpu', batch_size=64,
+            calibrated=True,            # apply the checkpoint's spread calibration (fitted for ddim, its steps and members)
+            sst_filled:xr.DataArray|None=None, # (time, lat, lon) bool, True where `sst` is gap-filled (`load_default().sst_filled`); None: none is
+            obs_count:xr.DataArray|None=None,  # like `obs`: observations averaged into each of its cells; None: one per observed cell, not written
+            members:bool=False,         # also return the ensemble members `thetao` (member, time, depth, lat, lon)
+            surface:dict|None=None,     # the other surface fields the checkpoint was trained on, {name: (time, lat, lon)} on `sst`'s cells: e.g. {'adt': sea level in m}
+            obs_error=None,             # (C,) °C per depth, the observations' error: the members' spread at observed cells; None: the checkpoint's
+           ) -> xr.Dataset:
+    "Reconstruct `thetao_mean` and `thetao_std` (time, depth, lat, lon) in °C over the region of `sst`, with the observations used (`obs`)."
+    model, ck = load_model(checkpoint)
+    norm, cfg, guess = Normalizer(**ck['norm']), ck['config'], first_guess_of(ck)
+    check_sampling(cfg, sampler, steps, n_samples)
+    obs_error = obs_error_of(ck) if obs_error is None else obs_error
+    obs_noise = normalised_obs_error(obs_error, norm)
+    if sst.dims != ('time', 'lat', 'lon'): raise ValueError(f"sst must have dims (time, lat, lon), got {sst.dims}")
+    if 'depth' not in obs.dims or obs.sizes['depth'] != len(norm.depths) or not np.allclose(obs.depth.values, norm.depths):
+        raise ValueError(f"obs depths {obs.depth.values.tolist() if 'depth' in obs.dims else None} differ from the model's "
+                         f"{norm.depths} m: select them with `data.select_depths`")
+    _refuse_inf(sst.values, 'sst')
+    others = surface_inputs(cfg, sst, surface)                                             # checked before any work
+    obs, count = align_obs(obs, sst, obs_count)
+    sst = to_celsius(sst.rename('sst'), 'the sst argument of predict')
+    if obs.notnull().any(): obs = to_celsius(obs, 'the obs argument of predict')
+    filled = np.zeros(sst.shape, bool) if sst_filled is None else sst_filled.transpose(*sst.dims).values.astype(bool)
+    if filled.shape != sst.shape: raise ValueError(f"sst_filled has shape {filled.shape}, sst {sst.shape}")
+    spread_scale = spread_scale_of(ck, sampler, steps, n_samples) if calibrated else None
+    if calibrated and spread_scale is None and n_samples > 1 and ck.get('spread_calibration'):
+        c = ck['spread_calibration']
+        warnings.warn(f"thetao_std is uncalibrated: the checkpoint's spread calibration is for {c['sampler']} {c['steps']} steps, "
+                      f"{c['n_samples']} members, not {sampler} {steps} steps, {n_samples} members")
+    p, (T, C, H, W) = cfg['patch_size'], obs.shape
+    sst_v, obs_v = sst.values.astype('float32'), obs.values.astype('float32')
+    ocean = np.isfinite(sst_v)                                                             # (T, H, W)
+    eo, eo_valid = (np.stack([sst_v, *others], 1), np.stack([~filled, *(np.isfinite(o) for o in others)], 1)) if others else (sst_v, ~filled)
+    tiles = PatchDataset(obs_v, eo, sst.lat.values, sst.lon.values, sst.time.values,
+                         [(i, j) for i in _tile_origins(H, p) for j in _tile_origins(W, p)], norm, p, obs=(obs_v, np.isfinite(obs_v)),
+                         valid=np.broadcast_to(ocean[:, None], obs_v.shape), eo_valid=eo_valid, surface=check_surface(cfg.get('surface', 'sst')))
+    tiles.keys = [(t, i, j) for t, i, j in tiles.keys if ocean[t, i:i + p, j:j + p].any()]  # all-land tiles stay NaN
+    model.to(device)
+    schedule, g = make_schedule(cfg['schedule'], cfg['timesteps']), torch.Generator(device).manual_seed(seed)
+    means, stds, draws = [], [], []                                                        # per tile, (C, p, p) °C, NaN on land
+    for batch in DataLoader(tiles, batch_size=batch_size):
+        batch = with_first_guess(to_device(batch, device), guess)
+        mu, sd, samples = reconstruct(model, batch, schedule, cfg['parameterization'], sampler, steps, n_samples, generator=g,
+                                      objective=cfg['objective'], spread_scale=spread_scale, obs_noise=obs_noise)
+        land = batch['land_mask'].cpu()
+        means.append(torch.where(land, torch.nan, norm.denorm_thetao(mu.cpu()))); stds.append(torch.where(land, torch.nan, norm.denorm_spread(sd.cpu())))
+        if members: draws.append(torch.where(land, torch.nan, norm.denorm_thetao(samples.cpu(), axis=-3)))
+    cat = lambda v, dim=0: torch.cat(v, dim) if v else torch.zeros(0)
+    per_tile = [cat(means), cat(stds)] + ([*cat(draws, 1)] if members else [])              # mean, std and the members, each (N, C, p, p)
+    fields = np.full((len(per_tile), T, C, H, W), np.nan, 'float32')
+    for t in range(T):
+        k = [n for n, key in enumerate(tiles.keys) if key[0] == t]
+        if k: fields[:, t] = [mosaic(v[k], [tiles.keys[n][1:] for n in k], (H, W)) for v in per_tile]
+    dims, coords = ('time', 'depth', 'lat', 'lon'), dict(time=sst.time.values, depth=('depth', np.asarray(norm.depths), dict(units='m', positive='down')),
+                                                         lat=sst.lat.values, lon=sst.lon.values)
+    cal = ', calibrated spread' if spread_scale is not None else ''
+    attrs = lambda what: dict(units='degC', long_name=f'{what} of the DepthDif ensemble ({n_samples} members, {sampler} {steps} steps{cal})')
+    out = dict(thetao_mean=(dims, fields[0], dict(attrs('Sea water temperature: mean'), standard_name='sea_water_potential_temperature')),
+               thetao_std=(dims, fields[1], dict(attrs('Sea water temperature: standard deviation'), obs_error=np.asarray(obs_error, 'float32'),
+                                                comment="at observed cells: the observations' error obs_error (°C per depth)")),
+               obs=(dims, obs.values.astype('float32'), dict(units='degC', long_name='Observations on the output grid, as the model was given them',
+                                                             standard_name='sea_water_potential_temperature')))
+    if obs_count is not None: out['obs_count'] = (dims, count.values, dict(long_name='Number of observations averaged into the cell', units='1'))
+    if members:
+        out['thetao'] = (('member',) + dims, fields[2:], dict(attrs('Sea water temperature: member'), standard_name='sea_water_potential_temperature'))
+        coords['member'] = ('member', np.arange(len(fields) - 2), dict(long_name='ensemble member', standard_name='realization'))
+    return xr.Dataset(out, coords=coords,
+                      attrs=dict(Conventions='CF-1.8', source=f'DepthDif {Path(str(checkpoint)).name if not isinstance(checkpoint, dict) else "checkpoint"}'))
 
 # %% ../nbs/14_inference.ipynb #df4ffca6
 def _edges(centres, asked) -> tuple[float, float]:
@@ -143,6 +299,7 @@ def predict_files(checkpoint, # a checkpoint `fit` wrote (diffusion, latent or U
                   sea_level_path='', # with a checkpoint trained on sea level: its file, glob or list (CMEMS L4 adt/sla, or any CF sea surface height)
                   sss_path='', # with a checkpoint trained on sea-surface salinity: its file, glob or list
                   sea_level_var:str='', sss_var:str='', # their variables' names; '' = found by usual or common name, or CF standard_name
+                  out='', # the NetCDF file it is for (`write_reconstruction`): its disk is checked for room before the sampling; '' = not checked
                  ) -> xr.Dataset: # thetao_mean, thetao_std, obs (time, depth, lat, lon) °C, CF attributes; see above
     "Reconstruct subsurface temperature from files: SST (and profiles) over a region and period, on the checkpoint's grid spacing."
     ck = model_checkpoint(checkpoint)
@@ -162,6 +319,7 @@ def predict_files(checkpoint, # a checkpoint `fit` wrote (diffusion, latent or U
         obs, count = xr.DataArray(np.full(shape, np.nan, 'float32'), dict(time=sst.time, depth=depths, lat=sst.lat, lon=sst.lon),
                                   ('time', 'depth', 'lat', 'lon')), None
     check_inputs(sst, others, dict(sea_level=sea_level_path, sss=sss_path), count if obs_path else None, obs_path, sst_path)
+    if out: check_space(out, reconstruction_bytes(obs.shape, n_samples, members, count is not None))   # known now, before the sampling
     ds = predict(ck, sst, obs, n_samples, steps, sampler, seed, dev, batch_size, obs_count=count, members=members, surface=others)
     name = lambda p: str(p) if isinstance(p, (str, Path)) else ' '.join(map(str, p))
     ds.attrs.update(source=f"DepthDif {__version__} checkpoint {name(checkpoint) if not isinstance(checkpoint, dict) else '(in memory)'}, "
@@ -208,18 +366,43 @@ def check_output(path, # the NetCDF file to write
         raise FileExistsError(f"output {str(path)!r} already exists: give another file name, or overwrite=True (--overwrite) to replace it")
     return path
 
+def reconstruction_bytes(shape, # (time, depth, lat, lon) of the reconstruction
+                         n_samples:int, members:bool=False, counts:bool=False, # what it holds besides mean, std and obs
+                        ) -> int:
+    "The size of a reconstruction's variables, uncompressed: what its file may take at most."
+    fields = 3 + int(counts) + (n_samples if members else 0)            # thetao_mean, thetao_std, obs (float32), obs_count (int32), members
+    return 4 * fields * int(np.prod(shape))
+
+def _free(path:Path) -> int:
+    "Bytes free on the disk that holds (or will hold) `path`."
+    folder = path.parent.resolve()
+    while not folder.exists(): folder = folder.parent
+    return shutil.disk_usage(folder).free
+
+def check_space(path, # the file to write
+                nbytes:int, # what it may take
+               ):
+    "Refuse by name, before the work, a file whose disk has less room than it may take."
+    path, free = Path(path), _free(Path(path))
+    if free < nbytes: raise OSError(f"output {str(path)!r}: its disk has {free / 1e6:.1f} MB free, the reconstruction needs up to {nbytes / 1e6:.1f} MB "
+                                    "(uncompressed): free some space there, or write elsewhere")
+
 def write_reconstruction(ds:xr.Dataset, # a reconstruction (`predict_files`, or `predict`)
                          path, # the NetCDF file to write (.nc)
                          overwrite:bool=False, # replace an existing file
                         ) -> Path:
-    "Write a reconstruction as CF-1.8 NetCDF (compressed), atomically; an existing file is refused unless `overwrite`."
+    "Write a reconstruction as CF-1.8 NetCDF (compressed), atomically; an existing file is refused unless `overwrite`, and a failed write named with its cause."
     path = check_output(path, overwrite)
     ds = cf_attributes(ds)
-    return write_atomic(ds, path, encoding={v: dict(zlib=True, complevel=4) for v in ds.data_vars})
+    try: return write_atomic(ds, path, encoding={v: dict(zlib=True, complevel=4) for v in ds.data_vars})
+    except (OSError, RuntimeError) as e:                                # netCDF4 says "NetCDF: HDF error" of a full disk
+        raise OSError(f"could not write the reconstruction to {str(path)!r}: {e} (its disk has {_free(path) / 1e6:.1f} MB free, the reconstruction "
+                      f"needs up to {ds.nbytes / 1e6:.1f} MB uncompressed); {'the existing file is kept' if path.exists() else 'nothing was written'}: "
+                      "free some space there, or write elsewhere (netCDF's HDF5 may hold the space of its failed file until this process ends)") from e
 
 # %% ../nbs/14_inference.ipynb #319eaa10
 def predict_cli(argv=None):
-    "Console script `depthdif-predict`: reconstruct from files (`predict_files`) into one CF NetCDF (`write_reconstruction`)."
+    "Console script `depthdif-predict`: reconstruct from files (`predict_files`) into one CF NetCDF (`write_reconstruction`); a refused input ends it with its message alone (exit status 1)."
     p = argparse.ArgumentParser(prog='depthdif-predict', description='Reconstruct subsurface temperature from SST (and EN4 or CF profile) files '
                                 'with a trained DepthDif checkpoint, into one CF NetCDF.')
     p.add_argument('checkpoint', help='a checkpoint fit wrote (runs/<run>/checkpoints/last.pt)')
@@ -239,9 +422,11 @@ def predict_cli(argv=None):
     p.add_argument('--device', default='auto', help="'auto', 'cpu', 'cuda' or 'cuda:N' (default: auto)")
     p.add_argument('--overwrite', action='store_true', help='replace the output file if it exists')
     a = p.parse_args(argv)
-    out = check_output(a.out, a.overwrite)
     one = lambda paths: paths[0] if len(paths) == 1 else paths
-    ds = predict_files(a.checkpoint, one(a.sst_path), one(a.obs_path) if a.obs_path else '', list_param('lat', a.lat),
-                       list_param('lon', a.lon), list_param('time', a.time, str), a.n_samples, a.steps, a.sampler, a.members, a.seed, a.device,
-                       sea_level_path=one(a.sea_level_path) if a.sea_level_path else '', sss_path=one(a.sss_path) if a.sss_path else '')
-    print(write_reconstruction(ds, out, a.overwrite))
+    try:
+        out = check_output(a.out, a.overwrite)
+        ds = predict_files(a.checkpoint, one(a.sst_path), one(a.obs_path) if a.obs_path else '', list_param('lat', a.lat),
+                           list_param('lon', a.lon), list_param('time', a.time, str), a.n_samples, a.steps, a.sampler, a.members, a.seed, a.device,
+                           sea_level_path=one(a.sea_level_path) if a.sea_level_path else '', sss_path=one(a.sss_path) if a.sss_path else '', out=out)
+        print(write_reconstruction(ds, out, a.overwrite))
+    except (ValueError, OSError) as e: raise SystemExit(f"depthdif-predict: error: {e}") from None   # a refusal: its message alone, as argparse's

@@ -1,5 +1,5 @@
 "nbs/predict.ipynb and depthdif-predict on a tiny checkpoint and the example OSTIA/EN4 files: the NetCDF, its map, and bad inputs refused by name."
-import ast, subprocess, sys
+import ast, os, subprocess, sys
 import nbformat
 import numpy as np
 import pytest
@@ -86,7 +86,7 @@ BAD = [('inf SST', lambda i: dict(sst_path=_inf_sst(i['dir'])), 'inf_sst.nc over
 def test_bad_input_refused_by_name(inputs, what, change, message):
     "predict_files (what the notebook and the command run) names the input at fault."
     from depthdif.inference import predict_files
-    args = dict(checkpoint=inputs['checkpoint'], sst_path=inputs['sst'], lat=(-30, 30), lon=(-60, 20), n_samples=1, steps=2, device='cpu')
+    args = dict(checkpoint=inputs['checkpoint'], sst_path=inputs['sst'], lat=(-30, 30), lon=(-60, 20), n_samples=2, steps=2, device="cpu")
     with pytest.raises(ValueError) as e: predict_files(**{**args, **change(inputs)})
     assert message in str(e.value)
 
@@ -108,8 +108,58 @@ def test_existing_output_refused(tmp_path, inputs):
 def test_obs_on_other_months_refused(inputs):
     "predict itself refuses observations that share no month with the SST, naming both calendars."
     from depthdif.data import DEFAULT_DEPTHS, load_default, select_depths
-    from depthdif.train import predict
+    from depthdif.inference import predict
     ds = load_default().isel(time=[0]).sel(lat=slice(-20, 20), lon=slice(-40, 0))
     obs = select_depths(ds.thetao, DEFAULT_DEPTHS).assign_coords(time=[np.datetime64('2001-01-15')])
     with pytest.raises(ValueError, match='obs shares no month with the SST: obs holds 2001-01, the SST 2000-01'):
         predict(inputs['checkpoint'], ds.sst, obs)
+
+def cli(*args):
+    "`depthdif-predict` with `args`, as a process of its own (the installed script, else its function from this checkout)."
+    script = tool('depthdif-predict')
+    cmd = [script] if script else [sys.executable, '-c', 'from depthdif.inference import predict_cli; predict_cli()']
+    return subprocess.run([*cmd, *map(str, args)], capture_output=True, text=True, timeout=300)
+
+@pytest.mark.parametrize('what,args,message', [
+    ('one member', ['--n_samples', '1'], 'n_samples=1 is invalid: must be an integer >= 2 for a diffusion model'),
+    ('no SST in the region', ['--lat=40,60'], 'lat=[40, 60] selects no lat'),
+    ('a region as text', ['--lat', 'north'], "parameter lat='north' is invalid")])
+def test_cli_refusal_is_its_message_alone(tmp_path, inputs, what, args, message):
+    "depthdif-predict ends a refused input as depthdif-train does: the message alone, exit status 1, nothing written."
+    out = tmp_path / 'rec.nc'
+    r = cli(inputs['checkpoint'], inputs['sst'], '--steps', '2', '--device', 'cpu', *args, '--out', out)
+    last = r.stderr.strip().splitlines()[-1]
+    assert r.returncode == 1 and last.startswith('depthdif-predict: error: ') and message in last and 'Traceback' not in r.stderr, r.stderr[-2000:]
+    assert not out.exists()
+
+@pytest.fixture
+def small_disk(tmp_path):
+    "A 1 MB tmpfs, mounted for the test (as root; skipped otherwise) and unmounted after."
+    if os.geteuid() != 0: pytest.skip('mounting a small tmpfs needs root')
+    d = tmp_path / 'small'; d.mkdir()
+    r = subprocess.run(['mount', '-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', str(d)], capture_output=True, text=True)
+    if r.returncode: pytest.skip(f'cannot mount a tmpfs here: {r.stderr.strip()}')
+    try: yield d
+    finally: subprocess.run(['umount', '--lazy', str(d)], check=True)   # lazy: HDF5 may keep the failed write's file open until the process ends
+
+def test_full_disk_refused_before_the_work(inputs, small_disk):
+    "depthdif-predict onto a disk without room for its reconstruction stops before sampling, naming the file and the room."
+    (small_disk / 'filler').write_bytes(b'\1' * 950_000)
+    out = small_disk / 'rec.nc'
+    r = cli(inputs['checkpoint'], inputs['sst'], '--n_samples', '2', '--steps', '2', '--device', 'cpu', '--members', '--out', out)
+    assert r.returncode == 1 and f"depthdif-predict: error: output {str(out)!r}: its disk has" in r.stderr and 'Traceback' not in r.stderr, r.stderr[-2000:]
+    assert 'the reconstruction needs up to' in r.stderr and not out.exists()
+
+def test_disk_full_while_writing_named(small_disk):
+    "A write that fails for want of room (netCDF4: 'NetCDF: HDF error') names the file and the cause; the earlier file is kept, no temporary left."
+    from depthdif.inference import write_reconstruction
+    dims, rng = ('time', 'depth', 'lat', 'lon'), np.random.default_rng(0)
+    field = lambda n: xr.Dataset({v: (dims, rng.normal(size=(2, 6, n, n)).astype('float32')) for v in ('thetao_mean', 'thetao_std', 'obs')},
+                                 coords=dict(time=np.array(['2020-01-15', '2020-02-15'], 'datetime64[ns]'), depth=[10., 30., 50., 100., 200., 500.],
+                                             lat=np.arange(n) * 0.25, lon=np.arange(n) * 0.25))
+    out = write_reconstruction(field(10), small_disk / 'rec.nc')
+    before = out.read_bytes()
+    with pytest.raises(OSError) as e: write_reconstruction(field(100), out, overwrite=True)   # 1.4 MB of noise: more than the disk holds
+    assert f"could not write the reconstruction to {str(out)!r}" in str(e.value) and 'MB free' in str(e.value), str(e.value)
+    assert 'the existing file is kept' in str(e.value)
+    assert out.read_bytes() == before and sorted(p.name for p in small_disk.iterdir()) == ['rec.nc']

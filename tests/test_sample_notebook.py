@@ -103,3 +103,14 @@ def test_latent_run_through_both_notebooks(tmp_path):
     assert metrics['latent_diffusion']['hidden']['rmse'] == pytest.approx(saved['latent_diffusion']['hidden']['rmse'], rel=1e-5)
     for name in ('skill_table.md', 'step_sweep.csv', 'intermediates.png', 'mae_vs_step.png', 'map.png'):
         assert (sample_out / name).exists(), name
+
+def test_unet_checkpoint_of_other_depths_refused_early(tiny_run, tmp_path):
+    "A `unet_checkpoint` trained on other depths is refused by its parameter's name before any work, not after the baselines."
+    from depthdif.train import TrainConfig, fit
+    other = fit(TrainConfig(objective='regression', depths=(10, 100), epochs=1, max_patches=16, batch_size=8, channels=(16, 32), emb_dim=32,
+                            eval_patches=32, threads=1, out_dir=str(tmp_path / 'other')), progress=False)
+    r = sample(tmp_path, '-p', 'checkpoint', str(tiny_run / 'checkpoints/last.pt'), '-p', 'unet_checkpoint', str(other / 'checkpoints/last.pt'),
+               '-p', 'out_dir', str(tmp_path / 'never'))
+    assert r.returncode != 0 and "parameter unet_checkpoint=" in r.stdout + r.stderr, (r.stdout + r.stderr)[-1500:]
+    assert "'depths': ([10.0, 100.0], [10.0, 30.0, 50.0, 100.0, 200.0, 500.0])" in r.stdout + r.stderr, (r.stdout + r.stderr)[-1500:]
+    assert not (tmp_path / 'never').exists()

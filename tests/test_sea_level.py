@@ -33,7 +33,7 @@ def test_sea_level_run_is_conditioned_on_both_fields(sea_level_run):
 def test_checkpoint_refuses_input_without_its_fields(sea_level_run):
     "predict with a sea-level checkpoint: SST alone is refused by name before any work; SST and ADT reconstruct; SLA in its place is refused."
     from depthdif.sources import select_depths
-    from depthdif.train import predict
+    from depthdif.inference import predict
     from depthdif.twin import load_twin
     tw = load_twin().isel(time=[5], lat=slice(0, 32), lon=slice(0, 32))
     obs = select_depths(tw.thetao, (10., 30., 50., 100., 200., 500.)).where(np.random.default_rng(0).random((32, 32)) < 0.05)
