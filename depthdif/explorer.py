@@ -93,7 +93,7 @@ def _month_labels(doy) -> list: # (label, time index) for a dropdown
 # %% ../nbs/12_explorer.ipynb #bd0318f6
 class MaskingExplorer:
     "Widget: the SST, the target with its observations, the best classical baseline and (with a checkpoint) the diffusion reconstruction of one month and region, for masks set with sliders."
-    def __init__(self, checkpoint=None, # a DepthDif checkpoint (`runs/<run>/checkpoints/last.pt`); None or '': masks and baseline only
+    def __init__(self, checkpoint=None, # a DepthDif checkpoint (`runs/<run>/checkpoints/last.pt`, or a shipped one: 'builtin:default'); None or '': masks and baseline only
                  baseline:str='regression_oi', # the classical method shown, a key of `BASELINES`
                  split:str='test', # the split whose regions are shown: 'train', 'val' or 'test'
                  thetao_path:str='', # without a checkpoint: reanalysis path/glob ('' with sst_path '': the embedded default)

@@ -29,7 +29,7 @@ __all__ = ['model_checkpoint', 'align_obs', 'check_sampling', 'surface_inputs', 
            'check_output', 'reconstruction_bytes', 'check_space', 'write_reconstruction', 'predict_cli']
 
 # %% ../nbs/14_inference.ipynb #c1bf4fdd
-def model_checkpoint(checkpoint, # path to a checkpoint `fit` wrote (runs/<run>/checkpoints/last.pt), or its loaded dict
+def model_checkpoint(checkpoint, # path to a checkpoint `fit` wrote (runs/<run>/checkpoints/last.pt), a shipped one's name ('builtin:default'), or its loaded dict
                     ) -> dict:
     "The checked checkpoint dict of a DepthDif model (diffusion, latent or U-Net twin), refused by name otherwise."
     if isinstance(checkpoint, dict): return checkpoint
@@ -405,7 +405,7 @@ def predict_cli(argv=None):
     "Console script `depthdif-predict`: reconstruct from files (`predict_files`) into one CF NetCDF (`write_reconstruction`); a refused input ends it with its message alone (exit status 1)."
     p = argparse.ArgumentParser(prog='depthdif-predict', description='Reconstruct subsurface temperature from SST (and EN4 or CF profile) files '
                                 'with a trained DepthDif checkpoint, into one CF NetCDF.')
-    p.add_argument('checkpoint', help='a checkpoint fit wrote (runs/<run>/checkpoints/last.pt)')
+    p.add_argument('checkpoint', help='a checkpoint fit wrote (runs/<run>/checkpoints/last.pt), or a shipped one by name: builtin:default')
     p.add_argument('sst_path', nargs='+', help='SST file(s) or glob(s): OSTIA L4 or any CF SST, daily or monthly')
     p.add_argument('--out', required=True, help='the NetCDF file to write (.nc)')
     p.add_argument('--obs_path', nargs='*', default=[], help='EN4 or CF profile file(s) or glob(s); none: SST only')

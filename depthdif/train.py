@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse, copy, hashlib, json, math, os, random, shutil, socket, time, warnings
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, asdict, fields, replace
+from importlib.resources import files
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +23,7 @@ from tqdm.auto import tqdm
 try: import fcntl                     # POSIX file locks: who owns a run folder (`own_run`)
 except ImportError: fcntl = None      # Windows: run folders are not locked
 
+from . import __version__
 from .masking import MASK_KINDS
 from .sources import (DEFAULT_DEPTHS, SST_DAILY, check_depths, load_default, load_sources, load_surface, open_profiles, atomic_path,
                               _spacing)
@@ -38,13 +40,14 @@ from .sampling import (FirstGuessCollate, denoiser, evaluate, fit_residual_scale
 
 # %% auto #0
 __all__ = ['OBJECTIVES', 'UNET_GUESS', 'TWIN_GUESS', 'DATASETS', 'BUILTIN_PROFILES', 'BUILTIN_SURFACE', 'RENAMED', 'OBS_MASK_KEY',
-           'CHECKPOINT_FORMAT', 'RUN_CONTROL', 'LOCK_FILE', 'VAL_CACHE_BYTES', 'resolve_device', 'check_device',
-           'setup_distributed', 'seed_everything', 'TrainConfig', 'list_param', 'notebook_parameters', 'build_model',
-           'warmup_cosine', 'train_loss', 'datasets_for', 'CheckpointError', 'rng_state', 'set_rng_state',
-           'save_checkpoint', 'load_checkpoint', 'grid_steps', 'ema_weights', 'weights_digest', 'twin_identity',
-           'UNetGuess', 'first_guess_state', 'check_twin', 'first_guess_of', 'spread_scale_of', 'load_model',
-           'check_resumable', 'RunInUse', 'own_run', 'method_name', 'check_autoencoder', 'autoencoder_for', 'fit',
-           'obs_error_of', 'test_scores', 'read_config', 'cli_config', 'train_cli']
+           'CHECKPOINT_FORMAT', 'BUILTIN', 'BUILTIN_CHECKPOINTS', 'RUN_CONTROL', 'LOCK_FILE', 'VAL_CACHE_BYTES',
+           'resolve_device', 'check_device', 'setup_distributed', 'seed_everything', 'TrainConfig', 'list_param',
+           'notebook_parameters', 'build_model', 'warmup_cosine', 'train_loss', 'datasets_for', 'CheckpointError',
+           'rng_state', 'set_rng_state', 'save_checkpoint', 'builtin_dir', 'checkpoint_path', 'written_by', 'remedy',
+           'load_checkpoint', 'grid_steps', 'ema_weights', 'weights_digest', 'twin_identity', 'UNetGuess',
+           'first_guess_state', 'check_twin', 'first_guess_of', 'spread_scale_of', 'load_model', 'check_resumable',
+           'RunInUse', 'own_run', 'method_name', 'check_autoencoder', 'autoencoder_for', 'fit', 'obs_error_of',
+           'test_scores', 'read_config', 'cli_config', 'train_cli']
 
 # %% ../nbs/10_train.ipynb #56a163a3
 def resolve_device(device:str='auto') -> torch.device:
@@ -402,16 +405,55 @@ def set_rng_state(s:dict):
 
 # %% ../nbs/10_train.ipynb #d5f6e2a4
 def save_checkpoint(path, **state) -> Path:
-    "Atomically write a checkpoint dict (temp file in the same folder, then rename)."
-    return save_atomic(path, dict(format=CHECKPOINT_FORMAT, **{k: v for k, v in state.items() if k != 'source'}))
+    "Atomically write a checkpoint dict (temp file in the same folder, then rename), stamped with the DepthDif version that wrote it."
+    return save_atomic(path, {**{k: v for k, v in state.items() if k != 'source'}, 'format': CHECKPOINT_FORMAT, 'version': __version__})
 
 _REQUIRED = ('model', 'ema', 'optimizer', 'scheduler', 'epoch', 'config', 'norm', 'depths', 'model_config')
 
-def load_checkpoint(path, map_location='cpu') -> dict:
-    "Load and check a DepthDif checkpoint (weights_only=True)."
+_TRAINING_STATE = ('model', 'optimizer', 'scheduler')   # what a shipped checkpoint leaves out: it holds the EMA weights alone
+
+BUILTIN = 'builtin:'   # a shipped checkpoint's name starts so: 'builtin:default'
+BUILTIN_CHECKPOINTS = dict(default="the main job on the embedded WOA + COADS default",
+                           twin="the twin main job on the twin ocean")   # the shipped checkpoints by name: each built-in dataset's main job
+
+def builtin_dir() -> Path:
+    "The folder of the shipped checkpoints inside the installed package: assets/checkpoints/<name>/, each laid out as a run folder."
+    return Path(str(files('depthdif') / 'assets' / 'checkpoints'))
+
+def checkpoint_path(checkpoint, # a checkpoint file, or a shipped checkpoint's name: 'builtin:default' or 'builtin:twin'
+                   ) -> Path:
+    "The file of a checkpoint given by path or by a shipped checkpoint's name; an unknown name, or one not built in this copy, refused by name."
+    text = str(checkpoint)
+    if not text.startswith(BUILTIN): return Path(checkpoint)
+    name = text[len(BUILTIN):]
+    if name not in BUILTIN_CHECKPOINTS:
+        raise CheckpointError(f"checkpoint={text!r} is unknown: the shipped checkpoints are {', '.join(BUILTIN + n for n in BUILTIN_CHECKPOINTS)}")
+    path = builtin_dir() / name / 'checkpoints' / 'last.pt'
+    if not path.is_file():
+        raise FileNotFoundError(f"checkpoint={text!r} ({BUILTIN_CHECKPOINTS[name]}) is not shipped with this copy of DepthDif: "
+                                f"build it with `depthdif-build-checkpoints {name}` (it trains that main job), or train it yourself")
+    return path
+
+def written_by(ck:dict) -> str:
+    "Which DepthDif wrote a checkpoint, in words."
+    return f"written by DepthDif {ck['version']}" if ck.get('version') else 'written before DepthDif recorded its version'
+
+def remedy(ck:dict) -> str:
+    "What to do with a checkpoint this version cannot load: rebuild a shipped one; train another one again (or use its own version)."
+    name = (ck.get('shipped') or {}).get('name', '')
+    if name: return f"rebuild it with `depthdif-build-checkpoints {name[len(BUILTIN):]}`"
+    return 'train it again with this version' + (f", or use it with DepthDif {ck['version']}" if ck.get('version') else '')
+
+def load_checkpoint(path, # a checkpoint file, or a shipped checkpoint's name ('builtin:default': `checkpoint_path`)
+                    map_location='cpu') -> dict:
+    "Load and check a DepthDif checkpoint (weights_only=True); one recording parameters this version does not know refused with its version."
+    name, path = str(path), checkpoint_path(path)
     ck = read_checkpoint(path, CHECKPOINT_FORMAT, 'checkpoint', CheckpointError, map_location)
-    missing = [k for k in _REQUIRED if k not in ck]
-    if missing: raise CheckpointError(f"checkpoint {path} lacks {missing}")
+    missing = [k for k in _REQUIRED if k not in ck and not (ck.get('shipped') and k in _TRAINING_STATE)]
+    if missing: raise CheckpointError(f"checkpoint {name} lacks {missing}")
+    unknown = sorted(set(ck['config']) - {f.name for f in fields(TrainConfig)} - set(RENAMED))
+    if unknown: raise CheckpointError(f"checkpoint {name} ({written_by(ck)}) no longer loads in DepthDif {__version__}: "
+                                      f"it records the parameters {unknown}, which this version does not know; {remedy(ck)}")
     ck['source'] = str(Path(path).resolve())   # where it was read from (not saved): the run folder a U-Net first guess lies in
     return ck
 
@@ -449,7 +491,7 @@ class UNetGuess:
     def __init__(self, checkpoint, # the U-Net twin's checkpoint file (its best EMA weights are used, `load_model`)
                  residual_scale=None, # (C,) standard deviation of the truth around it (`fit_residual_scale`); None: not fitted yet
                 ):
-        self.path = Path(checkpoint)
+        self.path = checkpoint_path(checkpoint)
         if not self.path.is_file():
             raise FileNotFoundError(f"the first-guess U-Net {self.path} is missing: the model refines the U-Net twin of its run "
                                     f"(first_guess={UNET_GUESS!r}); put the run's unet/ folder back beside its checkpoints/")
@@ -518,10 +560,16 @@ def spread_scale_of(ck:dict, sampler='ddim', steps=25, n_samples=8):
 def load_model(checkpoint, map_location='cpu', ema=True) -> tuple[DepthDifUNet|LatentDiffusion, dict]:
     "(model in eval mode, checkpoint dict) from a checkpoint path; EMA weights (of the best validation epoch, if kept) by default."
     ck = checkpoint if isinstance(checkpoint, dict) else load_checkpoint(checkpoint, map_location)
+    name = (ck.get('shipped') or {}).get('name') or ck.get('source', '(in memory)')
+    if not ema and ck.get('model') is None: raise CheckpointError(f"checkpoint {name} holds its EMA weights alone: load it with ema=True")
     c = ck['model_config']
-    model = LatentDiffusion.from_config(c) if 'autoencoder' in c else DepthDifUNet(**c)
-    try: model.load_state_dict(ema_weights(ck) if ema else ck['model'])
-    except RuntimeError as e: raise CheckpointError(f"checkpoint weights do not match its model config: {str(e)[:300]}") from e
+    try:
+        model = LatentDiffusion.from_config(c) if 'autoencoder' in c else DepthDifUNet(**c)
+        model.load_state_dict(ema_weights(ck) if ema else ck['model'])
+    except (RuntimeError, TypeError, KeyError) as e:   # a model config or weights another version wrote: refused with that version
+        if ck.get('version') == __version__: raise CheckpointError(f"checkpoint weights do not match its model config: {str(e)[:300]}") from e
+        raise CheckpointError(f"checkpoint {name} ({written_by(ck)}) no longer loads in DepthDif {__version__}: its model differs "
+                              f"from this version's ({type(e).__name__}: {str(e)[:300]}); {remedy(ck)}") from e
     return model.eval(), ck
 
 # %% ../nbs/10_train.ipynb #eef71ab8

@@ -180,7 +180,7 @@ def nav(titles:dict, api:list) -> list:
              section('Training', {'Training a model': 'training.md'}, nb('train', 'The train notebook'), nb('10_train')),
              {'Production path': 'production.md'},
              section('Inference and diagnostics', {'Inference': 'inference.md'}, {'Sampling diagnostics': 'diagnostics.md'},
-                     nb('predict', 'The predict notebook'), nb('14_inference'), nb('11_diagnostics'),
+                     nb('predict', 'The predict notebook'), nb('14_inference'), nb('15_shipped'), nb('11_diagnostics'),
                      nb('sample', 'The sample notebook')),
              section('Masking explorer', nb('explorer', 'The explorer notebook'), nb('12_explorer')),
              {'Settings': 'settings.md'}, {'Results': results or 'results.md'},
