@@ -483,8 +483,8 @@ def weights_digest(state:dict, # a state dict: {name: tensor}
     return h.hexdigest()
 
 def twin_identity(ck:dict) -> dict:
-    "What identifies a U-Net twin's checkpoint as a first guess: the digest of the weights it is used with (best EMA) and its config."
-    return dict(digest=weights_digest(ema_weights(ck)), config=ck['config'])
+    "What identifies a U-Net twin's checkpoint as a first guess: the digest of the weights it is used with (best EMA) and its config (what it learns: not where or how it ran)."
+    return dict(digest=weights_digest(ema_weights(ck)), config={k: v for k, v in ck['config'].items() if k not in RUN_CONTROL})
 
 class UNetGuess:
     "A trained U-Net twin as a first guess: `predict(batch)` gives its normalised (B, C, H, W) field, observations kept, as a baseline's does."
