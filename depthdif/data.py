@@ -16,7 +16,8 @@ import torch
 from tqdm.auto import tqdm
 
 from .masking import MASK_KINDS, track_mask, profile_mask, column_mask, further_corrupt
-from .sources import *  # the readers: used below, and re-exported so `from depthdif.data import open_en4` keeps working
+from .profiles import *  # the profile readers, re-exported so `from depthdif.data import open_en4` keeps working
+from .sources import *  # the readers: used below, and re-exported so `from depthdif.data import load_sources` keeps working
 
 # %% auto #0
 __all__ = ['SPLITS', 'INDEX_VERSION', 'PROFILE_SPLITS', 'split_map', 'patch_origins', 'split_patches', 'keep_tiles', 'as_numpy',
