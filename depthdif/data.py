@@ -419,10 +419,11 @@ class PatchDataset(torch.utils.data.Dataset):
 INDEX_VERSION = 1  # bump when what the index holds, or how it is computed, changes
 
 def _source_stats(sources) -> list:
-    "(path, size, mtime) of every file behind `sources` (paths, globs or lists; '' skipped); a Zarr store by its metadata files."
+    "(path, size, mtime) of every file behind `sources` (paths, globs or lists; '' skipped); a Zarr store by its metadata files; an in-memory Dataset by its fingerprint."
     out = []
     for src in sources:
         if not src or (isinstance(src, (list, tuple)) and not len(src)): continue
+        if is_in_memory(src): out.append((str(remember_profiles(src)),)); continue   # an in-memory Dataset: its content's fingerprint
         for fn in expand_paths(src):
             for f in sorted(Path(fn).glob('*')) if Path(fn).is_dir() else [Path(fn)]:
                 if f.is_file(): st = f.stat(); out.append((str(f), st.st_size, st.st_mtime_ns))
