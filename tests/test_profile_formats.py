@@ -106,3 +106,24 @@ def test_formats_together_and_refusals(tmp_path):
     with pytest.raises(ValueError, match='not a profile file DepthDif can read'): open_profiles(junk, fx.TARGETS)
     with pytest.raises(ValueError, match='parameter schema='): open_profiles(argo, fx.TARGETS, schema='woa')
     with pytest.raises(ValueError, match='no input of 2 yields a profile'): open_profiles([junk, junk], fx.TARGETS)
+
+def test_data_sources_page_example(monkeypatch, capsys):
+    "The worked argopy example of docs/pages/data-sources.md runs as written, argopy's fetcher replaced by argopy's own point layout, and reads what it should."
+    argopy = pytest.importorskip('argopy')
+    from conftest import ROOT
+    page = (ROOT / 'docs/pages/data-sources.md').read_text()
+    code = page.split('<!-- executed by tests/test_profile_formats.py::test_data_sources_page_example')[1].split('```python\n')[1].split('```')[0]
+    points, expect = fx.argopy_points('standard')
+    asked = []
+    class Fetcher:
+        def __init__(self, mode='', src='', **kw): asked.append((src, mode))
+        def region(self, box): asked.append(box); return self
+        def to_xarray(self): return points
+    monkeypatch.setattr(argopy, 'DataFetcher', Fetcher)
+    scope = {}
+    exec(compile(code, 'data-sources.md', 'exec'), scope)
+    assert asked[0] == ('erddap', 'standard') and asked[1][:4] == [-45, -35, 5, 15]
+    profiles = scope['profiles']
+    np.testing.assert_allclose(profiles.thetao.values, np.stack([e for e in expect if e is not None]), atol=2e-3)
+    out = capsys.readouterr().out
+    assert '2 profiles kept' in out and "'qc': 1" in out, out
