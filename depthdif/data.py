@@ -478,6 +478,8 @@ def _observations(profiles:xr.Dataset, # observed profiles (`open_en4`): `thetao
         raise ValueError(f"none of the {int((~out).sum())} input profiles falls on the grid and months of the data "
                          f"(lat {lat.min():.2f}..{lat.max():.2f}, lon {lon.min():.2f}..{lon.max():.2f}, "
                          f"{str(ds.time.values[0])[:7]}..{str(ds.time.values[-1])[:7]})")
+    cells = pd.Series(obs['input'][1].any(1).sum((1, 2)), index=pd.DatetimeIndex(ds.time.values).to_period('M'))   # observed cells a month
+    check_months(f"data (lat {lat.min():.2f}..{lat.max():.2f}, lon {lon.min():.2f}..{lon.max():.2f})", observations=(cells, profiles.attrs.get('source', 'the profiles')))
     return obs
 
 # %% ../nbs/01_data.ipynb #9c7bf887

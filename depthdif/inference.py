@@ -12,7 +12,8 @@ import xarray as xr
 
 from . import __version__
 import pandas as pd
-from .sources import (SEA_LEVEL_FIELDS, SURFACE_FIELDS, _months_text, _spacing, bin_profiles, open_profiles, open_surface_field,
+from .sources import (SEA_LEVEL_FIELDS, SURFACE_FIELDS, _calendar_months, _months_text, _spacing, bin_profiles, check_months,
+                             month_coverage, open_profiles, open_surface_field,
                              regrid, subset, write_atomic)
 from .data import check_surface
 from .profiles import remember_profiles
@@ -21,7 +22,7 @@ from .train import (CheckpointError, OBJECTIVES, _months, _refuse_inf, _span, ch
 
 # %% auto #0
 __all__ = ['model_checkpoint', 'inference_grid', 'read_surface', 'read_sst', 'read_other_surface', 'read_profiles',
-           'predict_files', 'cf_attributes', 'check_output', 'write_reconstruction', 'predict_cli']
+           'predict_files', 'check_inputs', 'cf_attributes', 'check_output', 'write_reconstruction', 'predict_cli']
 
 # %% ../nbs/14_inference.ipynb #c1bf4fdd
 def model_checkpoint(checkpoint, # path to a checkpoint `fit` wrote (runs/<run>/checkpoints/last.pt), or its loaded dict
@@ -43,8 +44,8 @@ def _edges(centres, asked) -> tuple[float, float]:
     return float(np.min(centres)) - d / 2, float(np.max(centres)) + d / 2
 
 def _centres(lo:float, hi:float, step:float) -> np.ndarray:
-    "Centres of the cells of side `step` that fit between the edges `lo` and `hi`, from `lo`."
-    return lo + step / 2 + step * np.arange(int(np.floor((hi - lo) / step + 1e-6)))
+    "Centres of the cells of side `step` that fit between the edges `lo` and `hi`, from `lo`; edges within a thousandth of a cell of a whole number of cells (float32 coordinates) count as that number."
+    return lo + step / 2 + step * np.arange(int(np.floor((hi - lo) / step + 1e-3)))
 
 def inference_grid(sst:xr.DataArray, # (time, lat, lon) the SST on its own grid
                    grid:dict, # {'lat_step', 'lon_step'} degrees: the checkpoint's `grid`
@@ -163,6 +164,7 @@ def predict_files(checkpoint, # a checkpoint `fit` wrote (diffusion, latent or U
         shape = (sst.sizes['time'], len(depths), sst.sizes['lat'], sst.sizes['lon'])
         obs, count = xr.DataArray(np.full(shape, np.nan, 'float32'), dict(time=sst.time, depth=depths, lat=sst.lat, lon=sst.lon),
                                   ('time', 'depth', 'lat', 'lon')), None
+    check_inputs(sst, others, dict(sea_level=sea_level_path, sss=sss_path), count if obs_path else None, obs_path, sst_path)
     ds = predict(ck, sst, obs, n_samples, steps, sampler, seed, dev, batch_size, obs_count=count, members=members, surface=others)
     name = lambda p: str(p) if isinstance(p, (str, Path)) else ' '.join(map(str, p))
     ds.attrs.update(source=f"DepthDif {__version__} checkpoint {name(checkpoint) if not isinstance(checkpoint, dict) else '(in memory)'}, "
@@ -172,6 +174,18 @@ def predict_files(checkpoint, # a checkpoint `fit` wrote (diffusion, latent or U
                     grid=(f"{ck['grid']['lat_step']:g}° × {ck['grid']['lon_step']:g}° (the checkpoint's)" if ck.get('grid') else "the SST file's own"),
                     history=f"{_now()} predict_files(lat={list(lat)}, lon={list(lon)}, time={list(time)}, members={members}) (depthdif {__version__})")
     return cf_attributes(ds)
+
+def check_inputs(sst:xr.DataArray, # (time, lat, lon) the SST on the reconstruction's cells and months: its values mark the ocean
+                 others:dict, # {name: (time, lat, lon)} the other surface fields on those cells and months (`read_other_surface`)
+                 paths:dict, # {'sea_level': path, 'sss': path} their files
+                 obs_count=None, # (time, depth, lat, lon) profiles per cell (`read_profiles`); None: no observations
+                 obs_path='', sst_path='', # the files, for the messages
+                ) -> None:
+    "What each month of the inputs holds, checked by the rule training applies (`sources.check_months`): other surface fields covering part of the SST's ocean, months without observations."
+    ocean = sst.notnull()
+    cells = None if obs_count is None else (pd.Series((obs_count > 0).any('depth').sum(('lat', 'lon')).values, index=_calendar_months(sst)), obs_path)
+    check_months(f"SST input {sst_path} ({_span(sst)}, {_months(sst.time.values)})", month_coverage(others, ocean) if others else None,
+                 {n: paths['sea_level' if n in SEA_LEVEL_FIELDS else n] for n in others}, cells)
 
 def _now() -> str: return datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
 

@@ -18,12 +18,14 @@ from scipy import ndimage
 __all__ = ['FERRET_DIR', 'DEFAULT_FILE', 'DEFAULT_DEPTHS', 'CLIMATOLOGY_YEAR', 'THETAO_NAMES', 'SST_NAMES', 'THETAO_VARS',
            'SST_VARS', 'PLAUSIBLE_CELSIUS', 'SST_DAILY', 'SEA_LEVEL_MAX_M', 'SEA_LEVEL_MIN_M', 'PLAUSIBLE_SALINITY',
            'SURFACE_FIELDS', 'SEA_LEVEL_FIELDS', 'MIN_ERROR_PAIRS', 'EN4_FILL', 'EN4_EPOCH', 'SST_COVERAGE_WARN',
-           'expand_paths', 'open_files', 'find_var', 'standardise_coords', 'to_celsius', 'regrid',
-           'read_ferret_sources', 'atomic_path', 'write_atomic', 'default_path', 'build_default', 'build_default_cli',
-           'fill_nearest', 'load_default', 'open_reanalysis', 'mid_month', 'monthly', 'to_metres',
-           'to_practical_salinity', 'field_kind', 'open_surface_field', 'open_ostia', 'grid_cells', 'profile_cells',
-           'bin_profiles', 'observation_error', 'write_sample_sources', 'write_en4', 'write_cf_profiles',
-           'write_sample_sea_level', 'subset', 'sst_coverage', 'load_sources', 'load_surface', 'select_depths']
+           'expand_paths', 'repeated_times', 'open_files', 'find_var', 'with_coordinates', 'curvilinear_coords',
+           'regular_from_curvilinear', 'standardise_coords', 'to_celsius', 'regrid', 'read_ferret_sources',
+           'atomic_path', 'write_atomic', 'default_path', 'build_default', 'build_default_cli', 'fill_nearest',
+           'read_asset', 'load_default', 'only_dims', 'standard_calendar', 'open_reanalysis', 'mid_month', 'monthly',
+           'to_metres', 'to_practical_salinity', 'field_kind', 'open_surface_field', 'open_ostia', 'grid_cells',
+           'profile_cells', 'bin_profiles', 'observation_error', 'write_sample_sources', 'write_en4',
+           'write_cf_profiles', 'write_sample_sea_level', 'subset', 'sst_coverage', 'month_coverage', 'check_months',
+           'load_sources', 'load_surface', 'select_depths']
 
 # %% ../nbs/00_sources.ipynb #5e37d197
 FERRET_DIR = Path('/usr/share/ferret-vis/data')  # where Debian's `ferret-datasets` installs WOA and COADS
@@ -53,21 +55,76 @@ def expand_paths(paths, what:str='input') -> list[str]:
 # %% ../nbs/00_sources.ipynb #55c202d1
 def _is_zarr(path) -> bool: return str(path).rstrip('/').endswith('.zarr')
 
+_TIME_NAMES = ('time', 'TIME', 'time_counter')  # what a file's time axis is called (CF, Argo/OceanSITES, NEMO)
+
+def _times_of(ds:xr.Dataset) -> np.ndarray:
+    "The values of `ds`'s time axis (the first of `_TIME_NAMES` it has as a dimension), empty when it has none."
+    name = next((n for n in _TIME_NAMES if n in ds.dims and n in ds.coords), None)
+    return np.asarray(ds[name].values) if name else np.array([])
+
+def _stamp_text(times:np.ndarray) -> list[str]:
+    "Time stamps as 'YYYY-MM-DD hh:mm:ss' texts (datetime64 or cftime alike)."
+    if times.dtype.kind == 'M': return [t.replace('T', ' ') for t in np.datetime_as_string(times, unit='s')]
+    return [str(t)[:19] for t in times]
+
+def repeated_times(stamps:dict, # {file: its time stamps (datetime64 or cftime)}
+                  ) -> dict: # {'YYYY-MM-DD hh:mm:ss': [files holding it]} for each stamp more than one file holds
+    "The time stamps that several files share: a day given twice, which `open_mfdataset` would keep twice or refuse without naming it."
+    held = {}
+    for fn, times in stamps.items():
+        for t in dict.fromkeys(_stamp_text(np.asarray(times))): held.setdefault(t, []).append(str(fn))
+    return {t: fns for t, fns in held.items() if len(fns) > 1}
+
+def _refuse_repeated(stamps:dict, what:str):
+    "Refuse files that repeat a time stamp, naming the stamps (up to six) and the files that hold each."
+    rep = repeated_times(stamps)
+    if not rep: return
+    shown = '; '.join(f"{t} in {' and '.join(fns)}" for t, fns in list(rep.items())[:6])
+    raise ValueError(f"the {what} files repeat {len(rep)} time step(s): {shown}{' ...' if len(rep) > 6 else ''}: "
+                     "give each day once (leave out the duplicate files)")
+
+def _grid_of(ds:xr.Dataset) -> tuple:
+    "The spatial axes of a file, (name, size, first, last) of each 1-D coordinate that is not its time axis: what tells two grids apart."
+    return tuple((str(d), ds.sizes[d], *np.round(np.asarray(ds[d].values[[0, -1]], float), 6).tolist())
+                 for d in sorted(map(str, ds.dims)) if d not in _TIME_NAMES and d in ds.coords and ds[d].ndim == 1 and ds.sizes[d]
+                 and ds[d].dtype.kind in 'fiu')
+
+def _refuse_mixed_grids(grids:dict, stamps:dict, what:str):
+    "Refuse files on different grids unless they are tiles of one grid holding the same time steps (which combine into one field each)."
+    by_grid = {}
+    for fn, g in grids.items(): by_grid.setdefault(g, []).append(fn)
+    if len(by_grid) < 2: return
+    times = {g: set(t for fn in fns for t in _stamp_text(np.asarray(stamps[fn]))) for g, fns in by_grid.items()}
+    if len(set(map(frozenset, times.values()))) == 1: return             # tiles of one grid, each with every time step
+    (g1, f1), (g2, f2) = list(by_grid.items())[:2]
+    text = lambda g: ', '.join(f"{n} {a:g}..{b:g} ({k})" for n, k, a, b in g)
+    raise ValueError(f"the {what} files are on different grids at different times: {f1[0]} on {text(g1)}, {f2[0]} on {text(g2)}: "
+                     "combined they would leave parts of some months empty; regrid them to one grid, or give the files of one grid")
+
+def _check_combination(fns, stamps, grids, what:str):
+    "Files that combine into one field a time step: on one grid (or tiles of it holding the same steps), no step twice on the same grid."
+    _refuse_mixed_grids(dict(zip(fns, grids)), dict(zip(fns, stamps)), what)
+    for g in dict.fromkeys(grids): _refuse_repeated({fn: t for fn, t, h in zip(fns, stamps, grids) if h == g}, what)
+
 def open_files(paths, what:str='input', **kwargs) -> xr.Dataset:
-    "Open NetCDF files or Zarr stores (paths ending in `.zarr`) lazily (dask chunks), combined by coordinates; an unreadable one is named with its input."
+    "Open NetCDF files or Zarr stores (paths ending in `.zarr`) lazily (dask chunks), combined by coordinates; an unreadable one is named with its input, and a time step two files repeat is refused naming both."
     fns = expand_paths(paths, what)
     kind = 'Zarr' if any(map(_is_zarr, fns)) else 'NetCDF'
     if kind == 'Zarr': kwargs = {'engine': 'zarr', **kwargs}
+    stamps, grids = [], []                                   # each file's time stamps and grid, in the order of `fns`
+    def note_times(ds): stamps.append(_times_of(ds)); grids.append(_grid_of(ds)); return ds
     try:
         if len(fns) == 1: return xr.open_dataset(fns[0], chunks={}, **kwargs)
-        return xr.open_mfdataset(fns, combine='by_coords', chunks={}, **kwargs)
+        ds = xr.open_mfdataset(fns, combine='by_coords', chunks={}, preprocess=note_times, **kwargs)
     except Exception as e:
+        if len(stamps) == len(fns): _check_combination(fns, stamps, grids, what)
         for fn in fns:                                      # name the file that fails on its own, if one does
             try: xr.open_dataset(fn, chunks={}, **kwargs).close()
             except Exception as e1:
                 raise ValueError(f"cannot read {fn} (the {what} input) as {kind}: {type(e1).__name__}: {str(e1)[:200]}") from e1
         raise ValueError(f"cannot combine the {what} files {fns[:3]}{' ...' if len(fns) > 3 else ''}: {type(e).__name__}: {str(e)[:300]}") from e
-
+    _check_combination(fns, stamps, grids, what)
+    return ds
 
 # %% ../nbs/00_sources.ipynb #b2ad5c44
 def find_var(ds:xr.Dataset, name:str, standard_names=(), aliases=(), what:str='input') -> str:
@@ -84,11 +141,92 @@ def find_var(ds:xr.Dataset, name:str, standard_names=(), aliases=(), what:str='i
 # %% ../nbs/00_sources.ipynb #74117610
 _COORD_ALIASES = dict(lat=('latitude', 'nav_lat', 'y', 'LATITUDE'), lon=('longitude', 'nav_lon', 'x', 'LONGITUDE'),
                       depth=('deptht', 'lev', 'z', 'DEPTH', 'depth_below_sea'), time=('TIME', 'time_counter'))
+_HORIZONTAL = dict(lat=(('latitude',), ('degrees_north', 'degree_north', 'degrees_n', 'degree_n')),   # (standard_names, units)
+                   lon=(('longitude',), ('degrees_east', 'degree_east', 'degrees_e', 'degree_e')))
 
-def standardise_coords(da:xr.DataArray) -> xr.DataArray:
-    "Rename coordinates to time/depth/lat/lon, longitudes to [-180, 180) ascending, latitudes ascending, depth positive down."
-    renames = {a: k for k, aliases in _COORD_ALIASES.items() for a in aliases if a in da.dims and k not in da.dims}
+def _horizontal_kind(c:xr.DataArray) -> str|None:
+    "'lat' or 'lon' for a coordinate that says it is one (by standard_name, units or a usual name), else None."
+    for k, (names, units) in _HORIZONTAL.items():
+        if c.attrs.get('standard_name') in names or str(c.attrs.get('units', '')).lower() in units or c.name in (k, *_COORD_ALIASES[k][:2]): return k
+    return None
+
+def with_coordinates(ds:xr.Dataset, v:str) -> xr.DataArray:
+    "Variable `v` of `ds` with the 2-D latitude and longitude variables of its grid attached as coordinates (NEMO's `nav_lat`, `nav_lon` are often plain variables)."
+    da = ds[v]
+    for n in ds.data_vars:
+        c = ds[n]
+        if n != v and c.ndim == 2 and set(c.dims) <= set(da.dims) and _horizontal_kind(c): da = da.assign_coords({n: c})
+    return da
+
+def curvilinear_coords(da:xr.DataArray) -> tuple[str, str]|None:
+    "Names of `da`'s 2-D latitude and longitude coordinates (a curvilinear grid: NEMO's `nav_lat`/`nav_lon`, ROMS' `lat_rho`/`lon_rho`), None if it has none."
+    found = {k: n for n in da.coords if da[n].ndim == 2 for k in [_horizontal_kind(da[n])] if k}
+    return (found['lat'], found['lon']) if len(found) == 2 else None
+
+def _grid_step(lat2d:np.ndarray, lon2d:np.ndarray) -> float:
+    "The median distance between neighbouring points of a curvilinear grid, degrees (longitudes scaled by cos(latitude))."
+    steps = []
+    for axis in (0, 1):
+        dlat = np.diff(lat2d, axis=axis)
+        dlon = (np.diff(lon2d, axis=axis) + 180) % 360 - 180
+        steps.append(np.hypot(dlat, dlon * np.cos(np.deg2rad(lat2d[tuple(slice(0, -1) if a == axis else slice(None) for a in (0, 1))]))))
+    d = np.concatenate([s.ravel() for s in steps])
+    return float(np.nanmedian(d[d > 0]))
+
+def regular_from_curvilinear(da:xr.DataArray, # (..., y, x) with 2-D latitude and longitude coordinates
+                             source:str='', # the file and input, for the messages
+                            ) -> xr.DataArray: # (..., lat, lon) on a regular grid at the curvilinear grid's spacing
+    "Linear interpolation of a curvilinear field onto a regular lat/lon grid of its own spacing (scipy's Delaunay triangulation of the source points; NaN-aware, none across a seam or a gap)."
+    from scipy.spatial import Delaunay
+    lat_name, lon_name = curvilinear_coords(da)
+    lat2d, lon2d = np.asarray(da[lat_name].values, float), (np.asarray(da[lon_name].values, float) + 180) % 360 - 180
+    if np.nanmax(lon2d) - np.nanmin(lon2d) > 180 and np.ptp(np.nan_to_num(lon2d % 360)) < np.nanmax(lon2d) - np.nanmin(lon2d):
+        lon2d = lon2d % 360                                  # a regional grid across the dateline: interpolated in 0..360
+    ydim, xdim = da[lat_name].dims
+    if (np.ptp(lat2d, axis=1).max() < 1e-6) and (np.ptp(lon2d, axis=0).max() < 1e-6):   # a regular grid written 2-D: its own 1-D axes, values unchanged
+        out = da.drop_vars([lat_name, lon_name]).rename({ydim: 'lat', xdim: 'lon'})
+        return out.assign_coords(lat=lat2d[:, 0], lon=lon2d[0])
+    ok = np.isfinite(lat2d) & np.isfinite(lon2d)
+    step = _grid_step(np.where(ok, lat2d, np.nan), np.where(ok, lon2d, np.nan))
+    lat = np.arange(np.nanmin(lat2d[ok]), np.nanmax(lat2d[ok]) + step * 1e-3, step)   # centres inside the grid's extent
+    lon = np.arange(np.nanmin(lon2d[ok]), np.nanmax(lon2d[ok]) + step * 1e-3, step)
+    tri = Delaunay(np.column_stack([lon2d[ok], lat2d[ok]]))
+    target = np.column_stack([g.ravel() for g in np.meshgrid(lon, lat)])
+    simplex = tri.find_simplex(target)
+    verts = tri.simplices[np.maximum(simplex, 0)]                                        # (N, 3) source points of each target's triangle
+    corner = tri.points[verts]                                                           # (N, 3, 2)
+    wide = np.ptp(corner, axis=1) * np.column_stack([np.cos(np.deg2rad(target[:, 1])), np.ones(len(target))])
+    inside = (simplex >= 0) & (wide.max(1) <= 3 * step)                                  # a triangle wider than 3 cells spans a seam or a gap
+    b = np.einsum('nij,nj->ni', tri.transform[np.maximum(simplex, 0), :2], target - tri.transform[np.maximum(simplex, 0), 2])
+    w = np.where(inside[:, None], np.column_stack([b, 1 - b.sum(1)]), 0.)               # (N, 3) barycentric weights
+    other = [d for d in da.dims if d not in (ydim, xdim)]
+    vals = np.asarray(da.transpose(*other, ydim, xdim).values, float).reshape(-1, *lat2d.shape)[:, ok]   # (M, P)
+    valid = np.isfinite(vals)
+    num = np.einsum('nk,mnk->mn', w, np.where(valid, vals, 0.)[:, verts])
+    den = np.einsum('nk,mnk->mn', w, valid[:, verts].astype(float))
+    out = np.where(den > 1e-6, num / np.where(den > 1e-6, den, 1.), np.nan).reshape(*[da.sizes[d] for d in other], len(lat), len(lon))
+    coords = {d: da[d] for d in other if d in da.coords}
+    regridded = xr.DataArray(out.astype('float32'), dims=(*other, 'lat', 'lon'), coords=dict(coords, lat=lat, lon=lon), name=da.name,
+                             attrs=dict(da.attrs, comment=f"interpolated linearly from the curvilinear grid ({lat_name}, {lon_name}) of "
+                                        f"{source or 'the input'} onto a regular {step:.3g}° grid (scipy Delaunay triangulation)"))
+    warnings.warn(f"variable {da.name!r} in {source or 'the input'} lies on a curvilinear grid (2-D {lat_name}, {lon_name}): interpolated "
+                  f"linearly onto a regular {step:.3g}° grid, lat {lat[0]:.2f}..{lat[-1]:.2f}, lon {lon[0]:.2f}..{lon[-1]:.2f}")
+    return regridded
+
+def standardise_coords(da:xr.DataArray, # a variable as read, with its coordinates (2-D ones of a curvilinear grid included: `with_coordinates`)
+                       source:str='', # the file and input it came from, for the messages
+                      ) -> xr.DataArray:
+    "Rename coordinates to time/depth/lat/lon, longitudes to [-180, 180) ascending, latitudes ascending, depth positive down; a curvilinear grid is interpolated onto a regular one."
+    curvi = curvilinear_coords(da)
+    horizontal = set(da[curvi[0]].dims) if curvi else set()
+    renames = {a: k for k, aliases in _COORD_ALIASES.items() for a in aliases if a in da.dims and k not in da.dims and a not in horizontal}
     da = da.rename(renames)
+    if curvi: da = regular_from_curvilinear(da, source)
+    for k in ('lat', 'lon'):
+        if k in da.dims and k not in da.coords:
+            was = next((a for a, b in renames.items() if b == k), k)
+            raise ValueError(f"dimension {was!r} of variable {da.name!r} in {source or 'the input'} has no coordinate values: its {k} is unknown "
+                             f"(found coordinates {sorted(map(str, da.coords))}); give a file with 1-D latitude/longitude axes or 2-D ones (nav_lat, nav_lon)")
     if 'lon' in da.dims:
         da = da.assign_coords(lon=((da.lon + 180) % 360) - 180).sortby('lon')
     if 'lat' in da.dims: da = da.sortby('lat')
@@ -256,11 +394,23 @@ def fill_nearest(da:xr.DataArray, where:xr.DataArray) -> xr.DataArray:
                           vectorize=True).transpose(*da.dims).assign_attrs(da.attrs)
 
 # %% ../nbs/00_sources.ipynb #4c4a9bc5
+def read_asset(path, # a NetCDF file the package ships (under depthdif/assets/)
+               what:str, # what it is, for the messages, e.g. 'embedded default'
+               rebuild:str, # the command that rebuilds it, e.g. 'depthdif-build-default'
+              ) -> xr.Dataset: # its contents, in memory
+    "A built-in NetCDF asset read into memory; a missing or damaged one (truncated, corrupt) refused naming it and how to restore it."
+    path = Path(path)
+    restore = (f"reinstall depthdif (pip install --force-reinstall --no-deps depthdif; in a git checkout: git checkout -- depthdif/assets/{path.name}), "
+               f"or rebuild it with `{rebuild}`")
+    if not path.exists(): raise FileNotFoundError(f"the {what} {path} is missing: {restore}")
+    try:
+        with xr.open_dataset(path) as raw: return raw.load()
+    except (OSError, RuntimeError, ValueError) as e:
+        raise OSError(f"the {what} {path} is damaged ({path.stat().st_size} bytes; {type(e).__name__}: {str(e)[:120]}): {restore}") from e
+
 def load_default(path=None) -> xr.Dataset:
     "The embedded WOA + COADS default: `thetao` (time, depth, lat, lon) and `sst` (time, lat, lon) in °C on one grid."
-    path = Path(path or default_path())
-    if not path.exists(): raise FileNotFoundError(f"embedded default {path} is missing: run `depthdif-build-default`")
-    with xr.open_dataset(path) as raw: raw = raw.load()
+    raw = read_asset(path or default_path(), 'embedded default', 'depthdif-build-default')
     thetao = raw.thetao
     sst = regrid(raw.sst.rename(lat_sst='lat', lon_sst='lon'), thetao.lat, thetao.lon)
     ocean = thetao.isel(depth=0).notnull()
@@ -277,15 +427,46 @@ def _require_depth(da, path):
                          "a subsurface temperature needs one")
     return da
 
+def only_dims(da:xr.DataArray, # a variable with standard coordinate names
+              dims:tuple, # the dimensions it must have, in the order wanted, e.g. ('time', 'lat', 'lon')
+              source:str, # the file and input, for the messages
+             ) -> xr.DataArray: # on `dims` alone
+    "`da` on `dims`: a length-1 extra dimension (the one level of a surface field, a single member) is dropped; a longer one is refused by name, not averaged or guessed."
+    extra = [d for d in da.dims if d not in dims]
+    longer = [f"{d!r} ({da.sizes[d]})" for d in extra if da.sizes[d] > 1]
+    if longer: raise ValueError(f"variable {da.name!r} in {source} has the dimension(s) {', '.join(longer)} beside {dims}: "
+                                "pick one (e.g. ds.isel(member=0)) and save it, or give the variable that is one field")
+    return da.squeeze(extra, drop=True).transpose(*dims) if extra else da.transpose(*dims)
+
 def _require_time(da:xr.DataArray, # a variable as read, with standard coordinate names
                   path, # the file(s) it came from, for the message
                   what:str, # the input it is, e.g. 'thetao' or 'SST'
                  ) -> xr.DataArray: # with a `time` dimension
     "`da` with its time axis: a scalar `time` coordinate (one field) becomes a length-1 axis; no time at all is refused by name."
-    if 'time' in da.dims: return da
-    if 'time' in da.coords and da['time'].ndim == 0: return da.expand_dims('time')
+    if 'time' in da.dims: return standard_calendar(da, f"{path} (the {what} input)")
+    if 'time' in da.coords and da['time'].ndim == 0: return standard_calendar(da.expand_dims('time'), f"{path} (the {what} input)")
     raise ValueError(f"variable {da.name!r} in {path} (the {what} input) has no time dimension (dims: {da.dims}): "
                      "give files with a time axis, or a scalar `time` coordinate holding the date of a single field")
+
+def standard_calendar(da:xr.DataArray, # (time, ...) a field whose times may be cftime dates (360_day, noleap, julian, ...)
+                      source:str='', # the file and input, for the messages
+                     ) -> xr.DataArray: # the same fields dated in the standard calendar (numpy datetime64)
+    "Fields dated in a model calendar (cftime: 360-day, 365-day, ...) dated in the standard one: one field a month becomes its month's mid-month (the 15th 12:00); finer fields keep their calendar date (`convert_calendar(align_on='date')`), the dates the standard calendar lacks (30 February) dropped with a warning."
+    if da.time.dtype.kind == 'M': return da
+    first = da.time.values[0] if da.sizes['time'] else None
+    calendar = getattr(first, 'calendar', None)
+    if calendar is None: raise ValueError(f"the time axis of variable {da.name!r} in {source or 'the input'} holds {type(first).__name__} values, not dates: "
+                                          "give CF time units (e.g. 'days since 2000-01-01')")
+    months = pd.PeriodIndex([pd.Period(year=t.year, month=t.month, freq='M') for t in da.time.values])
+    if months.is_unique:                                    # monthly: the month is what matters, whatever the calendar's day count
+        return da.assign_coords(time=('time', mid_month(months.to_timestamp()), da.time.attrs)).assign_attrs(
+            da.attrs, calendar_note=f"monthly fields of the {calendar} calendar dated at the 15th 12:00 UTC of their month")
+    out = da.convert_calendar('proleptic_gregorian', align_on='date', use_cftime=False)
+    if out.sizes['time'] < da.sizes['time']:
+        lost = sorted(set(str(t)[:10] for t in da.time.values) - set(np.datetime_as_string(out.time.values, unit='D')))
+        warnings.warn(f"{len(lost)} field(s) of variable {da.name!r} in {source or 'the input'} fall on {calendar}-calendar dates the standard "
+                      f"calendar lacks ({', '.join(lost[:6])}{' ...' if len(lost) > 6 else ''}): dropped")
+    return out
 
 def open_reanalysis(paths, # file, glob pattern or list: GLORYS-style `thetao`, or any CF sea-water temperature
                     var:str='', # the variable's name; '' = 'thetao', a common name, or by CF standard_name
@@ -293,8 +474,9 @@ def open_reanalysis(paths, # file, glob pattern or list: GLORYS-style `thetao`, 
     "Copernicus GLORYS-style reanalysis (or any CF sea-water temperature): path, glob or list → Dataset in °C."
     ds = open_files(paths, 'thetao')
     v = find_var(ds, var) if var else find_var(ds, 'thetao', THETAO_NAMES, THETAO_VARS, 'thetao')
-    da = standardise_coords(ds[v])
-    da = to_celsius(_require_time(_require_depth(da, paths), paths, 'thetao'), f"{paths} (the thetao input)").transpose('time', 'depth', 'lat', 'lon').rename('thetao')
+    da = standardise_coords(with_coordinates(ds, v), f"{paths} (the thetao input)")
+    da = _require_time(_require_depth(da, paths), paths, 'thetao')
+    da = to_celsius(only_dims(da, ('time', 'depth', 'lat', 'lon'), f"{paths} (the thetao input)"), f"{paths} (the thetao input)").rename('thetao')
     da.attrs.setdefault('long_name', 'Sea water potential temperature')
     return da.to_dataset()
 
@@ -425,10 +607,11 @@ def open_surface_field(paths, # file, glob pattern or list: any CF surface field
     f = SURFACE_FIELDS[field]
     source = f"{paths} (the {f['what']} input)"
     ds = open_files(paths, f['what'])
-    da = standardise_coords(ds[_surface_var(ds, field, var, paths)])
-    if field == 'sst' and 'mask' in ds: da = da.where((standardise_coords(ds['mask']).astype('int16') & 1) == 1)  # OSTIA: bit 1 = water
-    da = monthly(_require_time(da, paths, f['what']), daily, source)
-    da = f['convert'](da, source).rename(field).transpose('time', 'lat', 'lon')
+    da = with_coordinates(ds, _surface_var(ds, field, var, paths))
+    if field == 'sst' and 'mask' in ds: da = da.where((ds['mask'].astype('int16') & 1) == 1)  # OSTIA: bit 1 = water
+    da = standardise_coords(da, source)
+    da = monthly(only_dims(_require_time(da, paths, f['what']), ('time', 'lat', 'lon'), source), daily, source)
+    da = f['convert'](da, source).rename(field)
     return da if grid is None else regrid(da, grid['lat'], grid['lon'], source)
 
 def open_ostia(paths, # file, glob pattern or list: OSTIA L4 `analysed_sst`, or any CF SST (daily or monthly)
@@ -742,13 +925,38 @@ def _pair_months(inputs:dict, # {name: (DataArray with `time`, its path)}, the f
     keep = {n: da.isel(time=np.flatnonzero(months[n].isin(common))) for n, (da, _) in inputs.items()}
     return {n: da.assign_coords(time=keep[first].time.values) for n, da in keep.items()}
 
-def _check_coverage(field:xr.DataArray, ocean:xr.DataArray, path, target:str):
-    "Refuse a surface field with no value on the `ocean` of the `target` (an input and its path, for the messages); warn when it covers less than SST_COVERAGE_WARN of it."
-    what, cover = _label(field.name), _ocean_fraction(field, ocean)
-    if cover == 0: raise ValueError(f"the {what} input {path} has no value on the ocean of the {target}: do the grids overlap?")
-    if cover < SST_COVERAGE_WARN:
-        warnings.warn(f"the {what} input {path} covers only {cover:.0%} of the ocean points of the {target}; "
-                      f"the rest is treated as unmeasured {what} (eo_valid_mask False)")
+def month_coverage(fields:dict, # {name: (time, lat, lon)} surface fields on one grid and months
+                   ocean:xr.DataArray, # (time, lat, lon) or (lat, lon) bool: the points they should cover
+                  ) -> pd.DataFrame: # one row per calendar month, one column per field: the fraction of the ocean points it covers
+    "What each month of the surface fields holds: the fraction of the `ocean` points each covers, in one pass over every month (a lazy ocean is computed once for all)."
+    sums = xr.Dataset({n: (f.notnull() & ocean).sum(('lat', 'lon')) for n, f in fields.items()} | {'_ocean': ocean.sum(('lat', 'lon'))}).compute()
+    first = next(iter(fields.values()))
+    ocean_points = np.maximum(np.broadcast_to(sums['_ocean'].values, (first.sizes['time'],)).astype(float), 1)
+    return pd.DataFrame({n: sums[n].values / ocean_points for n in fields}, index=_calendar_months(first))
+
+def check_months(target:str, # what the inputs are compared with, for the messages, e.g. 'thetao input glorys_*.nc'
+                 coverage:pd.DataFrame|None=None, # `month_coverage` of the surface fields
+                 paths:dict|None=None, # {name: path} of each field of `coverage`, for the messages
+                 observations:tuple|None=None, # (Series of the observed cells per month, path): the observations, if any
+                ) -> None:
+    "The one rule on what each month holds, in training and at inference: a surface field covering none of the ocean is refused, one covering less than SST_COVERAGE_WARN of it in some months is warned about naming them; months without any observation are warned about, none in any month refused."
+    for name in [] if coverage is None else coverage.columns:
+        cover, path, what = coverage[name], (paths or {}).get(name, ''), _label(name)
+        if not (cover > 0).any(): raise ValueError(f"the {what} input {path} has no value on the ocean of the {target}: do the grids overlap?")
+        low = cover[cover < SST_COVERAGE_WARN]
+        if len(low): warnings.warn(f"the {what} input {path} covers only {low.min():.0%} of the ocean points of the {target} (month(s) "
+                                   f"{_months_text(low.index)} below {SST_COVERAGE_WARN:.0%}); the rest is treated as unmeasured {what} (eo_valid_mask False)")
+    if observations is None: return
+    cells, path = observations
+    if not (cells > 0).any(): raise ValueError(f"no observation of {path} falls on the ocean and months of the {target}")
+    empty = cells[cells == 0]
+    if len(empty): warnings.warn(f"month(s) {_months_text(empty.index)} of the {target} hold no observation of {path} "
+                                 f"({len(empty)} of {len(cells)} months): their patches carry the surface fields alone")
+
+def _check_coverage(paired:dict, # {name: (time, lat, lon)} the surface fields, masked to the ocean
+                    ocean:xr.DataArray, inputs:dict, target:str):
+    "`check_months` of the surface fields `paired` on `ocean`; `inputs` ({name: (field, path)}) gives their paths."
+    check_months(target, month_coverage(paired, ocean), {n: inputs[n][1] for n in paired})
 
 def _extra_surface(sea_level_path, sea_level:str, sss_path, sea_level_var:str, sss_var:str) -> dict:
     "{field: (path, var)} of the surface fields asked for beside SST, checked by parameter name."
@@ -781,9 +989,8 @@ def load_sources(thetao_path='', # reanalysis file/glob/list; '' with sst_path '
         inputs[field] = (_in_period(open_surface_field(path, field, var, thetao, sst_daily), time), path)
     paired = _pair_months(inputs)
     ocean = paired['thetao'].isel(depth=0).notnull()
-    for field in [n for n in paired if n != 'thetao']:
-        paired[field] = paired[field].where(ocean)
-        _check_coverage(paired[field], ocean, inputs[field][1], f"thetao input {thetao_path}")
+    for field in [n for n in paired if n != 'thetao']: paired[field] = paired[field].where(ocean)
+    _check_coverage({n: da for n, da in paired.items() if n != 'thetao'}, ocean, inputs, f"thetao input {thetao_path}")
     return xr.Dataset({n: paired[n] for n in inputs})
 
 # %% ../nbs/00_sources.ipynb #0b5e7a05
@@ -802,9 +1009,8 @@ def load_surface(sst_path, # SST file/glob/list (OSTIA L4 or any CF SST)
         inputs[field] = (_in_period(open_surface_field(path, field, var, sst, sst_daily), time), path)
     paired = _pair_months(inputs)
     ocean = paired['sst'].notnull()
-    for field in extra:
-        paired[field] = paired[field].where(ocean)
-        _check_coverage(paired[field], ocean, inputs[field][1], f"SST input {sst_path}")
+    for field in extra: paired[field] = paired[field].where(ocean)
+    _check_coverage({n: paired[n] for n in extra}, ocean, inputs, f"SST input {sst_path}")
     return xr.Dataset(paired)
 
 # %% ../nbs/00_sources.ipynb #beede046

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from .sources import DEFAULT_DEPTHS, _PACKING, atomic_path, write_atomic, write_en4, open_en4
+from .sources import DEFAULT_DEPTHS, _PACKING, atomic_path, read_asset, write_atomic, write_en4, open_en4
 
 # %% auto #0
 __all__ = ['OMEGA', 'EARTH_RADIUS', 'G', 'TWIN_FILE', 'ARGO_SPACING', 'PROFILES_FILE', 'QGConfig', 'snapshot_times',
@@ -354,8 +354,7 @@ def build_twin_cli():
 def load_twin(path=None) -> xr.Dataset:
     "The shipped twin ocean: `thetao` (time, depth, lat, lon), `sst` (time, lat, lon) °C and, if the file has it, `adt` (m)."
     path = Path(path or twin_path())
-    if not path.exists(): raise FileNotFoundError(f"twin ocean {path} is missing: build it with `depthdif-build-twin` (nbs/03_twin.ipynb)")
-    with xr.open_dataset(path) as raw: ds = raw.load()
+    ds = read_asset(path, 'twin ocean', 'depthdif-build-twin (nbs/03_twin.ipynb, in the twin build environment)')
     for v in ('thetao', 'sst'):
         if v not in ds: raise ValueError(f"{path} has no {v!r} variable: not a twin ocean file")
     for v in ('thetao', 'sst', 'adt'):
