@@ -16,7 +16,8 @@ import torch
 from tqdm.auto import tqdm
 
 from .masking import MASK_KINDS, track_mask, profile_mask, column_mask, further_corrupt
-from .sources import *  # the readers: used below, and re-exported so `from depthdif.data import open_en4` keeps working
+from .profiles import *  # the profile readers, re-exported so `from depthdif.data import open_en4` keeps working
+from .sources import *  # the readers: used below, and re-exported so `from depthdif.data import load_sources` keeps working
 
 # %% auto #0
 __all__ = ['SPLITS', 'INDEX_VERSION', 'PROFILE_SPLITS', 'split_map', 'patch_origins', 'split_patches', 'keep_tiles', 'as_numpy',
@@ -418,10 +419,11 @@ class PatchDataset(torch.utils.data.Dataset):
 INDEX_VERSION = 1  # bump when what the index holds, or how it is computed, changes
 
 def _source_stats(sources) -> list:
-    "(path, size, mtime) of every file behind `sources` (paths, globs or lists; '' skipped); a Zarr store by its metadata files."
+    "(path, size, mtime) of every file behind `sources` (paths, globs or lists; '' skipped); a Zarr store by its metadata files; an in-memory Dataset by its fingerprint."
     out = []
     for src in sources:
         if not src or (isinstance(src, (list, tuple)) and not len(src)): continue
+        if is_in_memory(src): out.append((str(remember_profiles(src)),)); continue   # an in-memory Dataset: its content's fingerprint
         for fn in expand_paths(src):
             for f in sorted(Path(fn).glob('*')) if Path(fn).is_dir() else [Path(fn)]:
                 if f.is_file(): st = f.stat(); out.append((str(f), st.st_size, st.st_mtime_ns))

@@ -8,6 +8,7 @@ import argparse, importlib, json, os, shutil, warnings, zipfile
 from itertools import groupby
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import xarray as xr
 from tqdm.auto import tqdm
@@ -16,10 +17,10 @@ from .sources import THETAO_NAMES, SST_NAMES, SURFACE_FIELDS, find_var, write_at
 
 # %% auto #0
 __all__ = ['GLORYS_MONTHLY', 'OSTIA_DAILY', 'OSTIA_VARIABLES', 'SEALEVEL_DAILY', 'SEALEVEL_VARIABLES', 'OSTIA_DAY',
-           'EN4_BASE_URL', 'EN4_VERSION', 'REQUEST_ATTR', 'INSTALL_HINT', 'month_range', 'check_box',
-           'crosses_dateline', 'request_record', 'nc_problem', 'glorys_requests', 'download_glorys', 'ostia_requests',
-           'download_ostia', 'sea_level_requests', 'download_sea_level', 'en4_url', 'en4_filename', 'download_en4',
-           'download_cli']
+           'EN4_BASE_URL', 'EN4_VERSION', 'REQUEST_ATTR', 'INSTALL_HINT', 'ARGO_SOURCES', 'ARGO_MODES', 'month_range',
+           'check_box', 'crosses_dateline', 'request_record', 'nc_problem', 'glorys_requests', 'download_glorys',
+           'ostia_requests', 'download_ostia', 'sea_level_requests', 'download_sea_level', 'en4_url', 'en4_filename',
+           'download_en4', 'argo_boxes', 'download_argo', 'download_cli']
 
 # %% ../nbs/02_download.ipynb #2c6095c7
 GLORYS_MONTHLY = 'cmems_mod_glo_phy_my_0.083deg_P1M-m'  # GLOBAL_MULTIYEAR_PHY_001_030 (GLORYS12V1), monthly means, 1/12°, 50 levels
@@ -337,22 +338,80 @@ def download_en4(out_dir, start:str, end:str, correction:str='g10', keep_zip:boo
             if not keep_zip: zpath.unlink()
     return list(want.values())
 
+# %% ../nbs/02_download.ipynb #ae2d8175
+ARGO_SOURCES = ('erddap', 'gdac')       # argopy's data sources download_argo offers: the Ifremer ERDDAP server, the Argo GDAC
+ARGO_MODES = ('standard', 'expert')     # argopy's user modes: values chosen by data mode, or raw and adjusted side by side
+
+def argo_boxes(lat, lon, # (south, north), (west, east) degrees; west > east crosses the dateline
+               month:pd.Period, # the month asked for
+               pres=(0., 1000.), # (top, bottom) dbar
+              ) -> list: # argopy region boxes [lon_min, lon_max, lat_min, lat_max, pres_min, pres_max, 'YYYY-MM-DD', 'YYYY-MM-DD']
+    "argopy `region` boxes for a month: one, or the two halves of a box across the dateline."
+    south, north, west, east = check_box(lat, lon)
+    if not 0 <= pres[0] < pres[1]: raise ValueError(f"pres must be (top, bottom) dbar with 0 <= top < bottom, got {pres!r}")
+    if east - west >= 360: spans = [(-180., 180.)]                                  # the whole globe
+    elif crosses_dateline(lon): spans = [(_wrap(west), 180.), (-180., _wrap(east))]  # argopy wants lon_min < lon_max: the two halves
+    else: spans = [(_wrap(west), _wrap(east) if _wrap(east) > _wrap(west) else 180.)]
+    days = (f'{month.start_time:%Y-%m-%d}', f'{(month + 1).start_time:%Y-%m-%d}')
+    return [[w, e, south, north, float(pres[0]), float(pres[1]), *days] for w, e in spans]
+
+def _argo_problem(path) -> str|None:
+    "Why `path` is not a usable argopy file, or None."
+    def check(ds):
+        missing = [v for v in ('TEMP', 'PRES', 'LATITUDE', 'LONGITUDE', 'TIME') if v not in ds.variables]
+        return f"not an argopy profile file: no variable(s) {missing}" if missing else None
+    return nc_problem(path, check)
+
+def download_argo(out_dir, lat, lon, start:str, end:str, pres=(0., 1000.), source:str='erddap', mode:str='standard',
+                  progress:bool=True) -> list:
+    "Download the Argo profiles of a box through argopy, one `argo_YYYYMM.nc` per month (argopy's point layout, as it returns it); returns the paths."
+    if source not in ARGO_SOURCES: raise ValueError(f"parameter source={source!r} is invalid: use one of {list(ARGO_SOURCES)}")
+    if mode not in ARGO_MODES: raise ValueError(f"parameter mode={mode!r} is invalid: use one of {list(ARGO_MODES)}")
+    months, out, paths = month_range(start, end), Path(out_dir), []
+    for m in tqdm(months, desc='Argo profiles', unit='month', disable=not progress):
+        path, boxes = out / f'argo_{m.year}{m.month:02d}.nc', argo_boxes(lat, lon, m, pres)
+        record = request_record(dict(product='argo', source=source, mode=mode, boxes=boxes))
+        if _reuse(path, _argo_problem, record): paths.append(path); continue
+        argopy = _require('argopy')
+        parts = []
+        for box in boxes:
+            try: parts.append(argopy.DataFetcher(src=source, mode=mode, progress=progress).region(box).to_xarray())
+            except Exception as e:                                   # argopy's "nothing there": the month is empty, not broken
+                if type(e).__name__ not in ('DataNotFound', 'NoData'): raise
+        if not parts:
+            warnings.warn(f"no Argo profile in lat={list(lat)}, lon={list(lon)} in {m} ({source}, {mode} mode): no file written for it"); continue
+        ds = parts[0] if len(parts) == 1 else xr.concat(parts, 'N_POINTS').assign_coords(N_POINTS=lambda d: np.arange(d.sizes['N_POINTS']))
+        ds.attrs[REQUEST_ATTR] = record
+        out.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f'.{path.stem}.part.nc')
+        try:
+            ds.to_netcdf(tmp)
+            why = _argo_problem(tmp)
+            if why: raise RuntimeError(f"the argopy download for {path} is unusable ({why}); request: {record}")
+            os.replace(tmp, path)
+        finally:
+            if tmp.exists(): tmp.unlink()
+        paths.append(path)
+    return paths
+
 # %% ../nbs/02_download.ipynb #c0268e5f
 def download_cli(argv=None):
-    "Console script `depthdif-download {glorys,ostia,sea_level,en4}... --out DIR --start YYYY-MM --end YYYY-MM [--lat S N --lon W E --depth TOP BOTTOM]`."
+    "Console script `depthdif-download {glorys,ostia,sea_level,en4,argo}... --out DIR --start YYYY-MM --end YYYY-MM [--lat S N --lon W E --depth TOP BOTTOM --argo_source S --argo_mode M]`."
     p = argparse.ArgumentParser(prog='depthdif-download', description='Download GLORYS, OSTIA and CMEMS sea level (15th of each month) '
-                                'and EN4 files that depthdif.sources reads. GLORYS, OSTIA and sea_level need `copernicusmarine login` once.')
-    p.add_argument('products', nargs='+', choices=('glorys', 'ostia', 'sea_level', 'en4'))
+                                'and EN4 files that depthdif.sources reads, and Argo profiles through argopy. GLORYS, OSTIA and sea_level need `copernicusmarine login` once.')
+    p.add_argument('products', nargs='+', choices=('glorys', 'ostia', 'sea_level', 'en4', 'argo'))
     p.add_argument('--out', required=True, help='folder; each product goes into a subfolder of its name')
     p.add_argument('--start', required=True, help="first month, 'YYYY-MM'")
     p.add_argument('--end', required=True, help="last month, 'YYYY-MM' (included)")
     p.add_argument('--lat', nargs=2, type=float, metavar=('SOUTH', 'NORTH'))
     p.add_argument('--lon', nargs=2, type=float, metavar=('WEST', 'EAST'), help='WEST > EAST crosses the dateline')
-    p.add_argument('--depth', nargs=2, type=float, default=(0., 1000.), metavar=('TOP', 'BOTTOM'), help='metres (GLORYS)')
+    p.add_argument('--depth', nargs=2, type=float, default=(0., 1000.), metavar=('TOP', 'BOTTOM'), help='metres (GLORYS), dbar (argo)')
+    p.add_argument('--argo_source', choices=ARGO_SOURCES, default='erddap', help="argopy's data source for argo")
+    p.add_argument('--argo_mode', choices=ARGO_MODES, default='standard', help="argopy's user mode for argo")
     p.add_argument('--quiet', action='store_true', help='no progress bars')
     a = p.parse_args(argv)
-    if {'glorys', 'ostia', 'sea_level'} & set(a.products) and (a.lat is None or a.lon is None):
-        p.error('--lat and --lon are needed for glorys, ostia and sea_level')
+    if {'glorys', 'ostia', 'sea_level', 'argo'} & set(a.products) and (a.lat is None or a.lon is None):
+        p.error('--lat and --lon are needed for glorys, ostia, sea_level and argo')
     out, kw = Path(a.out), dict(start=a.start, end=a.end, progress=not a.quiet)
     done = {}
     for product in dict.fromkeys(a.products):
@@ -360,8 +419,10 @@ def download_cli(argv=None):
         if product == 'ostia': done[product] = download_ostia(out/'ostia', a.lat, a.lon, **kw)
         if product == 'sea_level': done[product] = download_sea_level(out/'sea_level', a.lat, a.lon, **kw)
         if product == 'en4': done[product] = download_en4(out/'en4', **kw)
+        if product == 'argo': done[product] = download_argo(out/'argo', a.lat, a.lon, pres=a.depth, source=a.argo_source, mode=a.argo_mode, **kw)
         print(f"{product}: {len(done[product])} files in {out/product}")
     if {'glorys', 'ostia'} <= set(done):
         sea_level = f", sea_level_path='{out/'sea_level'/'sea_level_*.nc'}'" if 'sea_level' in done else ''
         print(f"read them with: depthdif.sources.load_sources('{out/'glorys'/'glorys_*.nc'}', '{out/'ostia'/'ostia_*.nc'}'{sea_level})")
+    if 'argo' in done: print(f"read the Argo profiles with: depthdif.profiles.open_profiles('{out/'argo'/'argo_*.nc'}', depths)")
     return done

@@ -14,6 +14,7 @@ import xarray as xr
 from torch.utils.data import DataLoader
 
 from . import __version__
+from .profiles import remember_profiles
 from .sources import (SEA_LEVEL_FIELDS, SURFACE_FIELDS, _calendar_months, _months_text, _spacing, bin_profiles, check_months, field_kind,
                              grid_cells, month_coverage, open_profiles,
                              open_surface_field, regrid, standardise_coords, subset, to_celsius, write_atomic)
@@ -266,11 +267,12 @@ def read_other_surface(ck:dict, # the checkpoint: its config's `surface` names t
     return out
 
 # %% ../nbs/14_inference.ipynb #aa1d1b96
-def read_profiles(obs_path, # profile file, glob or list (EN4, or CF profiles such as argopy writes)
+def read_profiles(obs_path, # profile file, glob or list (EN4, Argo, argopy, WOD or CF profiles), or an in-memory Dataset (argopy's)
                   sst:xr.DataArray, # (time, lat, lon) the reconstruction's months and cells (`read_sst`)
                   depths, # the model's depths, m
                  ) -> xr.Dataset: # `obs` °C, `obs_mask`, `obs_count` (time, depth, lat, lon) on the cells and months of `sst`
     "Good-QC profiles averaged onto the SST's cells and months; those outside its region or period left out (warned), all outside refused."
+    obs_path = remember_profiles(obs_path)                              # an in-memory Dataset named by its fingerprint in the messages
     profiles = open_profiles(obs_path, depths)
     mid = float(sst.lon.mean())                                         # the profiles' longitudes in the grid's (past 180° across the dateline)
     binned = bin_profiles(profiles.assign_coords(lon=lambda p: mid + (p.lon - mid + 180) % 360 - 180), sst.to_dataset())
@@ -283,7 +285,7 @@ def read_profiles(obs_path, # profile file, glob or list (EN4, or CF profiles su
 # %% ../nbs/14_inference.ipynb #9d0f90df
 def predict_files(checkpoint, # a checkpoint `fit` wrote (diffusion, latent or U-Net twin), or its dict
                   sst_path, # SST file, glob or list (OSTIA L4 or any CF SST, daily or monthly)
-                  obs_path='', # profile file, glob or list (EN4 or CF profiles); '' = no observations (SST only)
+                  obs_path='', # profile file, glob or list (EN4, Argo, argopy, WOD or CF profiles), or an in-memory Dataset (argopy's); '' = no observations (SST only)
                   lat=(), # (south, north) degrees; () = the SST's extent
                   lon=(), # (west, east) degrees, west > east across the dateline; () = the SST's extent
                   time=(), # (first, last) month, e.g. ('2020-01', '2020-12'); () = every month of the SST
@@ -302,6 +304,7 @@ def predict_files(checkpoint, # a checkpoint `fit` wrote (diffusion, latent or U
                   out='', # the NetCDF file it is for (`write_reconstruction`): its disk is checked for room before the sampling; '' = not checked
                  ) -> xr.Dataset: # thetao_mean, thetao_std, obs (time, depth, lat, lon) °C, CF attributes; see above
     "Reconstruct subsurface temperature from files: SST (and profiles) over a region and period, on the checkpoint's grid spacing."
+    obs_path = remember_profiles(obs_path)                              # an in-memory Dataset (argopy's): named by its fingerprint in attrs
     ck = model_checkpoint(checkpoint)
     check_sampling(ck['config'], sampler, steps, n_samples)
     dev = check_device(device)

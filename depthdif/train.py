@@ -25,6 +25,7 @@ except ImportError: fcntl = None      # Windows: run folders are not locked
 
 from . import __version__
 from .masking import MASK_KINDS
+from .profiles import remember_profiles
 from .sources import (DEFAULT_DEPTHS, SST_DAILY, check_depths, load_default, load_sources, load_surface, open_profiles, atomic_path,
                               _spacing)
 from .data import Normalizer, PatchDataset, check_surface, make_datasets, worker_init
@@ -109,7 +110,7 @@ class TrainConfig:
     surface: str = 'sst'                  # the surface fields the model sees, comma-separated, SST first: 'sst', or with sea level 'sst,adt' (or sla), salinity sss
     sea_level_path: str = ''              # with your own files and adt or sla in surface: sea-level file, glob or list (CMEMS L4, or any CF sea surface height)
     sss_path: str = ''                    # with your own files and sss in surface: sea-surface salinity file, glob or list
-    obs_path: str = ''                    # profile files, glob or list (EN4 or CF profiles), or 'builtin' (the twin's Argo-like sample): the observations; empty: synthetic masks
+    obs_path: str = ''                    # profile files, glob or list (EN4, Argo, argopy, WOD or CF profiles), an in-memory xarray.Dataset (argopy's: recorded as its memory: fingerprint), or 'builtin' (the twin's Argo-like sample): the observations; empty: synthetic masks
     obs_only: bool = False                # with obs_path: learn from the profiles alone, no dense thetao trains it (grid and sea from the SST: sst_path, or the built-in one's)
     withheld: float = 0.2                 # with obs_path: fraction of the validation and test profiles kept out of the input and scored at their own cells
     obs_error: tuple = ()                 # with obs_path: the profiles' error as their cells' values, °C per depth (OI's least nugget); empty: estimated from profiles sharing a cell and month
@@ -209,6 +210,7 @@ class TrainConfig:
 
     def validate(self) -> TrainConfig:
         "Give each field its type and raise a ValueError naming the first impossible value; return self."
+        self.obs_path = remember_profiles(self.obs_path)   # an in-memory Dataset (argopy's): its 'memory:…' fingerprint stands for it, in config.json too
         for f in fields(self):
             ok, want, cast = _TYPES[f.type]
             v = getattr(self, f.name)
