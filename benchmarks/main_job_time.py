@@ -25,6 +25,14 @@ def readme_command(readme:Path=ROOT / 'README.md') -> list:
     if not args[0].endswith('papermill'): raise SystemExit(f"README's main-job command does not end with a papermill step: {step!r}")
     return [str(Path(sys.executable).parent / 'papermill')] + args[1:]
 
+def with_params(command:list, params:list) -> list:
+    "`command` with papermill's `-p name value` pairs of `params` replacing its own of those names, then added."
+    names, out, i = set(params[1::3]), [], 0
+    while i < len(command):
+        if command[i] == '-p' and command[i + 1] in names: i += 3; continue
+        out.append(command[i]); i += 1
+    return out + params
+
 def machine() -> str:
     "CPU model and core count, and the GPU if torch sees one."
     cpu = next((l.split(':', 1)[1].strip() for l in Path('/proc/cpuinfo').read_text().splitlines() if l.startswith('model name')), platform.processor())
@@ -58,8 +66,8 @@ if __name__ == '__main__':
     ap.add_argument('--results', default=str(ROOT / 'docs' / 'results'), help='where main_job_time.json/.md go')
     args = ap.parse_args()
     command = readme_command()
-    if args.dataset == 'twin': command = command + TWIN
-    if args.short: command += SHORT
+    if args.dataset == 'twin': command = with_params(command, TWIN)
+    if args.short: command = with_params(command, SHORT)
     r = run_in_fresh_clone(command)
     shown = ' '.join(['papermill'] + command[1:])
     r.update(command=shown, machine=machine(), date=time.strftime('%Y-%m-%d'), dataset=args.dataset)

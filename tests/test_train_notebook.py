@@ -14,13 +14,23 @@ TINY = ['-p', 'epochs', '1', '-p', 'max_patches', '16', '-y', 'channels: [16, 32
 def parameters_cell(nb):
     return next(c.source for c in nbformat.read(ROOT / 'nbs' / nb, as_version=4).cells if 'parameters' in c.metadata.get('tags', []))
 
-@pytest.mark.parametrize('nb', ['train.ipynb', 'sample.ipynb'])
+TYPES = dict(str=str, int=int, float=(int, float), bool=bool, list=list)   # what an annotation promises of its default
+
+@pytest.mark.parametrize('nb', ['train.ipynb', 'sample.ipynb', 'predict.ipynb'])
 def test_every_parameter_parses(nb):
-    "papermill reads every assignment of the parameters cell (an '=' in a comment would hide it), with its comment as help."
-    assigned = [t.id for node in ast.parse(parameters_cell(nb)).body for t in node.targets]
+    "papermill reads every assignment of the parameters cell (an '=' in a comment would hide it), with its comment as help and its type."
+    body = ast.parse(parameters_cell(nb)).body
+    assigned = [(n.target if isinstance(n, ast.AnnAssign) else n.targets[0]).id for n in body]
     inferred = papermill.inspect_notebook(str(ROOT / 'nbs' / nb))
     assert list(inferred) == assigned
     assert all(p['help'] for p in inferred.values()), [n for n, p in inferred.items() if not p['help']]
+    untyped = [n for n, p in inferred.items() if p['inferred_type_name'] not in TYPES]   # 'None': --help-notebook's "Unknown type"
+    assert not untyped, f"annotate these parameters (name: type = value): {untyped}"
+    wrong = [n for n, p in inferred.items() if not isinstance(ast.literal_eval(p['default']), TYPES[p['inferred_type_name']])
+             or (p['inferred_type_name'] == 'int' and isinstance(ast.literal_eval(p['default']), bool))]
+    assert not wrong, f"defaults not of their annotated type: {wrong}"
+    shown = run([tool('papermill'), '--help-notebook', str(ROOT / 'nbs' / nb)]).stdout
+    assert 'Unknown type' not in shown and f"{assigned[0]}: {inferred[assigned[0]]['inferred_type_name']} (default" in shown, shown[:2000]
 
 def test_main_job_is_one_definition():
     "The notebook's defaults, the command line's and TrainConfig()'s are the same run; the cell is generated from TrainConfig."
