@@ -40,6 +40,16 @@ def test_main_job_is_one_definition():
     assert TrainConfig.from_params(ns) == TrainConfig() == cli_config([])[0]
     assert TrainConfig().first_guess == 'unet' and TrainConfig().epochs == 50
 
+def test_openmp_threads_wait_passively():
+    "depthdif sets OMP_WAIT_POLICY=PASSIVE on import (threads that sleep, not spin, beside other work), never over the user's own; train.ipynb imports it before torch, which reads it."
+    env = {k: v for k, v in os.environ.items() if k != 'OMP_WAIT_POLICY'}
+    policy = lambda **extra: run([sys.executable, '-c', "import depthdif, os; print(os.environ['OMP_WAIT_POLICY'])"], env=dict(env, **extra)).stdout.strip()
+    assert policy() == 'PASSIVE' and policy(OMP_WAIT_POLICY='ACTIVE') == 'ACTIVE'
+    code = '\n'.join(c.source for c in nbformat.read(ROOT / 'nbs/train.ipynb', as_version=4).cells if c.cell_type == 'code')
+    imports = [l for l in code.splitlines() if l.startswith(('import ', 'from '))]
+    first = lambda module: next(i for i, l in enumerate(imports) if l.split()[1].split('.')[0] == module)
+    assert first('depthdif') < first('torch'), imports
+
 def test_train_notebook_writes_run_folder(tmp_path):
     out = tmp_path / 'run'
     run([tool('papermill'), str(ROOT / 'nbs/train.ipynb'), str(tmp_path / 'out.ipynb'), *TINY, '-p', 'out_dir', str(out),
