@@ -60,7 +60,7 @@ def distance_labels(edges=DISTANCE_BINS) -> list:
 
 # %% ../nbs/08_metrics.ipynb #c330a57b
 class SkillAccumulator:
-    "Per-depth sums of errors in °C over batches, for hidden and observed points (hidden ones also per location and distance to the observations); ensembles (or Gaussian forecasts) add CRPS and spread."
+    "Per-depth sums of errors in °C over batches, for hidden and observed points (hidden ones also per location and distance to the observations); ensembles (or Gaussian forecasts) add CRPS and spread/skill (1: calibrated)."
     def __init__(self, depths):
         self.depths, self.sums, self.patches = [float(d) for d in depths], {}, []
         self.distance = torch.zeros(len(DISTANCE_BINS), 2, dtype=torch.float64)   # per distance bin: hidden se, n
@@ -75,7 +75,8 @@ class SkillAccumulator:
         sq = err ** 2
         extra = {}
         if samples is not None:
-            extra = dict(crps=crps_ensemble(samples.double(), truth.double()), var=samples.double().var(0))
+            n_members = samples.shape[0]   # the mean of N members errs by √((N+1)/N) × a member's spread (Fortin et al. 2014)
+            extra = dict(crps=crps_ensemble(samples.double(), truth.double()), var=samples.double().var(0) * (n_members + 1) / n_members)
         elif std is not None:
             extra = dict(crps=crps_gaussian(pred.double(), std.double(), truth.double()), var=std.double() ** 2)
         for kind, mask in point_masks(batch).items():

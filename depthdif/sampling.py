@@ -4,7 +4,7 @@
 
 # %% ../nbs/09_sampling.ipynb #f162e9f4
 from __future__ import annotations
-import copy, math
+import copy
 import numpy as np
 import torch
 from torch.utils.data import DataLoader, default_collate
@@ -219,8 +219,7 @@ def fit_spread_scale(model, dataset, norm:Normalizer, schedule, parameterization
     "(C,) spread inflation per depth that makes an `n_samples` ensemble calibrated on `dataset` (use the validation split)."
     if n_samples < 2: raise ValueError(f"n_samples must be >= 2 to measure a spread, got {n_samples}")
     per_depth = evaluate(model, dataset, norm, schedule, parameterization, sampler, steps, n_samples, **kwargs)['hidden']['per_depth']
-    # a calibrated N-member ensemble has E[member variance] = N/(N+1) · E[(mean − truth)²]
-    return np.array([math.sqrt(n_samples / (n_samples + 1)) / v['spread_skill'] for v in per_depth.values()], 'float32')
+    return np.array([1 / v['spread_skill'] for v in per_depth.values()], 'float32')   # spread/skill counts the finite ensemble's (N+1)/N
 
 # %% ../nbs/09_sampling.ipynb #254bd532
 def calibrate_gaussian(baseline, # fitted, with `predict_gaussian` and a per-depth `std_scale` (`baselines.RegressionOI`)

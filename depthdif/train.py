@@ -318,13 +318,14 @@ def list_param(name:str, # the parameter's name, for the error message
     raise ValueError(f"parameter {name}={value!r} is invalid: must be a list of {example}")
 
 # %% ../nbs/10_train.ipynb #f0405e63
-def notebook_parameters(width:int=38) -> str:
-    "The parameters cell of `train.ipynb`: a line `name = default  # comment` per `TrainConfig` field, lists as lists."
+def notebook_parameters(width:int=44) -> str:
+    "The parameters cell of `train.ipynb`: a line `name: type = default  # comment` per `TrainConfig` field, lists as lists."
     lines, docs = [], docments(TrainConfig, full=True)
-    for name, d in ((f.name, docs[f.name]) for f in fields(TrainConfig)):
+    for f, d in ((f, docs[f.name]) for f in fields(TrainConfig)):
         v = list(d['default']) if isinstance(d['default'], tuple) else d['default']
-        if '=' in d['docment']: raise ValueError(f"the comment of {name} holds '=': papermill could not read the parameter")
-        lines.append(f"{f'{name} = {v!r}  ':<{width}}# {d['docment']}")
+        kind = 'list' if f.type in ('tuple', tuple) else getattr(f.type, '__name__', f.type)   # the type papermill's help shows
+        if '=' in d['docment']: raise ValueError(f"the comment of {f.name} holds '=': papermill could not read the parameter")
+        lines.append(f"{f'{f.name}: {kind} = {v!r}  ':<{width}}# {d['docment']}")
     return '\n'.join(lines)
 
 # %% ../nbs/10_train.ipynb #ed5f972d

@@ -183,7 +183,7 @@ def nav(titles:dict, api:list) -> list:
                      nb('predict', 'The predict notebook'), nb('14_inference'), nb('15_shipped'), nb('11_diagnostics'),
                      nb('sample', 'The sample notebook')),
              section('Masking explorer', nb('explorer', 'The explorer notebook'), nb('12_explorer')),
-             {'Settings': 'settings.md'}, {'Results': results or 'results.md'},
+             {'Settings': 'settings.md'}, {'Results': results or 'results.md'}, {'Experiments': 'experiments.md'},
              {'Temporal context': 'temporal.md'}, {'Development notes': 'development.md'},
              {'API reference': api}]
     if results == 'results.ipynb': used.add('results')

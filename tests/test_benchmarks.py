@@ -125,3 +125,25 @@ def test_unet_guess_report_judges_the_goals():
     assert '1.029×' in lines['8-member mean ≤ 1.05× the U-Net twin'] and lines['8-member mean ≤ 1.05× the U-Net twin'].rstrip(' |').endswith('met')
     assert '(0.76×)' in lines["fair CRPS ≤ 0.80× the U-Net twin's MAE"]
     assert 'not met' in lines['diffusion mean ≤ 0.55× regression + OI']   # 0.55× of 0.65 is 0.358 < 0.36
+
+def test_main_job_time_runs_the_readme_command():
+    "The timing benchmark runs the README's papermill step as written, with the twin's or the short form's values replacing its own."
+    mj = _benchmark('main_job_time')
+    command = mj.readme_command()
+    assert command[0].endswith('papermill') and command[1:3] == ['nbs/train.ipynb', 'out.ipynb'] and ['-p', 'epochs', '50'] == command[-3:]
+    twin = mj.with_params(command, mj.TWIN)
+    assert twin.count('epochs') == 1 and twin[-6:] == ['-p', 'dataset', 'twin', '-p', 'epochs', '4'] and '--log-output' in twin
+    r = dict(seconds=291.4, peak_rss_gb=0.96, load_before=0.1, machine='2 CPU cores', commit='abc1234', date='2026-12-07', command='papermill …')
+    assert mj.sentence(r).startswith('4 min 51 s, peak RSS 0.96 GB, alone on 2 CPU cores')
+    assert 'not alone (load 2.0 before)' in mj.sentence(dict(r, load_before=2.0))
+
+def test_threads_table_sets_the_settings_side_by_side():
+    "The threads benchmark's table: each setting's epoch alone and busy, busy/alone, new over old alone, and whether the figures agree."
+    th = _benchmark('threads')
+    model = lambda s, loss=1.0: dict(train_seconds=[s, s], train_loss=[loss, loss / 2], val_rmse=[0.5, 0.4])
+    run = lambda s, loss=1.0: dict(unet=model(s, loss), diffusion=model(2 * s, loss))
+    results = dict(twin=dict(old=dict(alone=run(50.), busy=run(1000.)), new=dict(alone=run(50.), busy=run(100., loss=1.1))))
+    rows = {tuple(c.strip() for c in l.split('|')[1:3]): [c.strip() for c in l.split('|')[3:-1]] for l in th.table(results).splitlines()[2:]}
+    assert rows['twin', 'unet'] == ['50.0', '1000.0', '20.00', '50.0', '100.0', '2.00', '1.00', 'no']   # a busy run's loss differs
+    results['twin']['new']['busy'] = run(100.)
+    assert th.table(results).splitlines()[-1].endswith('| 1.00 | yes |')

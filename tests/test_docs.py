@@ -7,7 +7,7 @@ from conftest import ROOT, run, tool
 
 SITE = ROOT / 'site'
 PAGES = ('quickstart', 'data-sources', 'dataset', 'model', 'diffusion', 'training', 'production', 'inference', 'diagnostics', 'settings',
-         'results', 'temporal', 'development')
+         'results', 'experiments', 'temporal', 'development')
 
 @pytest.fixture(scope='module')
 def site():

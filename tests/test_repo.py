@@ -107,3 +107,6 @@ def test_readme_headline_is_what_the_run_wrote(dataset, heading):
         line = next(l for l in readme.splitlines() if l.startswith(f'| {label} |'))
         numbers = [float(x) for x in re.findall(r'\d+\.\d+', line.replace('**', ''))][:4]
         assert numbers == [round(table.loc[name, c], 3) for c in ('10 m', '100 m', '500 m', 'rmse')], (label, numbers)
+        spread_skill = line.split('|')[-2].replace('*', '').strip()   # the last column, empty for a point prediction
+        want = table.loc[name, 'spread_skill'] if name != 'diffusion_32' else float('nan')   # the 32 in pairs: the mean alone
+        assert spread_skill == ('' if pd.isna(want) else f'{want:.2f}'), (label, spread_skill, want)

@@ -14,13 +14,23 @@ TINY = ['-p', 'epochs', '1', '-p', 'max_patches', '16', '-y', 'channels: [16, 32
 def parameters_cell(nb):
     return next(c.source for c in nbformat.read(ROOT / 'nbs' / nb, as_version=4).cells if 'parameters' in c.metadata.get('tags', []))
 
-@pytest.mark.parametrize('nb', ['train.ipynb', 'sample.ipynb'])
+TYPES = dict(str=str, int=int, float=(int, float), bool=bool, list=list)   # what an annotation promises of its default
+
+@pytest.mark.parametrize('nb', ['train.ipynb', 'sample.ipynb', 'predict.ipynb'])
 def test_every_parameter_parses(nb):
-    "papermill reads every assignment of the parameters cell (an '=' in a comment would hide it), with its comment as help."
-    assigned = [t.id for node in ast.parse(parameters_cell(nb)).body for t in node.targets]
+    "papermill reads every assignment of the parameters cell (an '=' in a comment would hide it), with its comment as help and its type."
+    body = ast.parse(parameters_cell(nb)).body
+    assigned = [(n.target if isinstance(n, ast.AnnAssign) else n.targets[0]).id for n in body]
     inferred = papermill.inspect_notebook(str(ROOT / 'nbs' / nb))
     assert list(inferred) == assigned
     assert all(p['help'] for p in inferred.values()), [n for n, p in inferred.items() if not p['help']]
+    untyped = [n for n, p in inferred.items() if p['inferred_type_name'] not in TYPES]   # 'None': --help-notebook's "Unknown type"
+    assert not untyped, f"annotate these parameters (name: type = value): {untyped}"
+    wrong = [n for n, p in inferred.items() if not isinstance(ast.literal_eval(p['default']), TYPES[p['inferred_type_name']])
+             or (p['inferred_type_name'] == 'int' and isinstance(ast.literal_eval(p['default']), bool))]
+    assert not wrong, f"defaults not of their annotated type: {wrong}"
+    shown = run([tool('papermill'), '--help-notebook', str(ROOT / 'nbs' / nb)]).stdout
+    assert 'Unknown type' not in shown and f"{assigned[0]}: {inferred[assigned[0]]['inferred_type_name']} (default" in shown, shown[:2000]
 
 def test_main_job_is_one_definition():
     "The notebook's defaults, the command line's and TrainConfig()'s are the same run; the cell is generated from TrainConfig."
@@ -29,6 +39,16 @@ def test_main_job_is_one_definition():
     ns = {}; exec(parameters_cell('train.ipynb'), ns)
     assert TrainConfig.from_params(ns) == TrainConfig() == cli_config([])[0]
     assert TrainConfig().first_guess == 'unet' and TrainConfig().epochs == 50
+
+def test_openmp_threads_wait_passively():
+    "depthdif sets OMP_WAIT_POLICY=PASSIVE on import (threads that sleep, not spin, beside other work), never over the user's own; train.ipynb imports it before torch, which reads it."
+    env = {k: v for k, v in os.environ.items() if k != 'OMP_WAIT_POLICY'}
+    policy = lambda **extra: run([sys.executable, '-c', "import depthdif, os; print(os.environ['OMP_WAIT_POLICY'])"], env=dict(env, **extra)).stdout.strip()
+    assert policy() == 'PASSIVE' and policy(OMP_WAIT_POLICY='ACTIVE') == 'ACTIVE'
+    code = '\n'.join(c.source for c in nbformat.read(ROOT / 'nbs/train.ipynb', as_version=4).cells if c.cell_type == 'code')
+    imports = [l for l in code.splitlines() if l.startswith(('import ', 'from '))]
+    first = lambda module: next(i for i, l in enumerate(imports) if l.split()[1].split('.')[0] == module)
+    assert first('depthdif') < first('torch'), imports
 
 def test_train_notebook_writes_run_folder(tmp_path):
     out = tmp_path / 'run'
