@@ -5,12 +5,14 @@ the machine to docs/results/main_job_time.json and .md, which the README and the
     python benchmarks/main_job_time.py                     # the README's command: the default main job
     python benchmarks/main_job_time.py --dataset twin      # the same with the twin's `-p dataset twin -p epochs 4`
     python benchmarks/main_job_time.py --short             # a check that it runs (-p max_patches 64 -p epochs 1): not published
+    python benchmarks/main_job_time.py --keep /tmp/ck      # keep the run folder (/tmp/ck/default): `depthdif-build-checkpoints
+                                                           # default --work /tmp/ck` then ships the run that was timed
 
 The command is read from README.md (the line with `papermill nbs/train.ipynb`, as .ci/run reads the test command);
 only its papermill step is timed (the venv set-up before `&&` is not), with this interpreter's papermill. The load
 average before and after is recorded: a figure taken with the 1-minute load above 0.5 is marked "not alone".
 """
-import argparse, json, os, platform, resource, shlex, subprocess, sys, tempfile, time
+import argparse, json, os, platform, resource, shlex, shutil, subprocess, sys, tempfile, time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,8 +40,8 @@ def machine() -> str:
     cpu = next((l.split(':', 1)[1].strip() for l in Path('/proc/cpuinfo').read_text().splitlines() if l.startswith('model name')), platform.processor())
     return f"{os.cpu_count()} CPU cores ({cpu}), {os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB"
 
-def run_in_fresh_clone(command:list) -> dict:
-    "Clone the repository's HEAD into a temporary folder and run `command` there; wall seconds, peak RSS, load averages."
+def run_in_fresh_clone(command:list, keep:Path|None=None, dataset:str='default') -> dict:
+    "Clone the repository's HEAD into a temporary folder and run `command` there; wall seconds, peak RSS, load averages; the run kept in `keep`."
     with tempfile.TemporaryDirectory(prefix='depthdif-main-job-') as tmp:
         clone = Path(tmp) / 'DepthDif'
         subprocess.run(['git', 'clone', '--quiet', str(ROOT), str(clone)], check=True)
@@ -48,6 +50,7 @@ def run_in_fresh_clone(command:list) -> dict:
         t0 = time.perf_counter()
         subprocess.run(command, cwd=clone, env=env, check=True)
         seconds = time.perf_counter() - t0
+        if keep: shutil.copytree(clone / 'runs' / dataset, keep / dataset, dirs_exist_ok=False)
         return dict(seconds=seconds, peak_rss_gb=resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 2**20,
                     load_before=load_before, load_after=os.getloadavg()[0], commit=subprocess.run(
                         ['git', 'rev-parse', '--short', 'HEAD'], cwd=clone, capture_output=True, text=True).stdout.strip())
@@ -63,12 +66,13 @@ if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--dataset', choices=['default', 'twin'], default='default')
     ap.add_argument('--short', action='store_true', help='a check that it runs (a few patches, one epoch); printed, not published')
+    ap.add_argument('--keep', default='', help="folder to copy the run folder into (KEEP/<dataset>), e.g. to ship it as a checkpoint")
     ap.add_argument('--results', default=str(ROOT / 'docs' / 'results'), help='where main_job_time.json/.md go')
     args = ap.parse_args()
     command = readme_command()
     if args.dataset == 'twin': command = with_params(command, TWIN)
     if args.short: command = with_params(command, SHORT)
-    r = run_in_fresh_clone(command)
+    r = run_in_fresh_clone(command, Path(args.keep) if args.keep else None, args.dataset)
     shown = ' '.join(['papermill'] + command[1:])
     r.update(command=shown, machine=machine(), date=time.strftime('%Y-%m-%d'), dataset=args.dataset)
     print(sentence(r))
