@@ -3,20 +3,14 @@ import os, subprocess, sys
 import numpy as np
 import pytest
 import xarray as xr
-from conftest import ROOT, run, tool
+from conftest import tiny_predict_run, ROOT, run, tool
 
 REGION = ['-y', 'lat: [-30, 30]', '-y', 'lon: [-60, 20]']
 
 @pytest.fixture(scope='module')
 def inputs(tmp_path_factory):
     "A 1-epoch diffusion checkpoint (it records its 2° training grid) and example OSTIA (daily, kelvin) and EN4 files, January and February 2020."
-    from depthdif.data import write_sample_sources
-    from depthdif.train import TrainConfig, fit
-    d = tmp_path_factory.mktemp('predict')
-    fit(TrainConfig(epochs=1, max_patches=16, batch_size=8, channels=(16, 32), emb_dim=32, val_steps=2, eval_samples=2, eval_steps=2,
-                    eval_patches=32, first_guess='', unet_baseline=False, threads=1, out_dir=str(d / 'run')), progress=False)
-    src = write_sample_sources(d / 'sources')
-    return dict(checkpoint=str(d / 'run/checkpoints/last.pt'), sst=str(d / 'sources/2020*OSTIA*.nc'), en4=str(src['en4']), dir=d)
+    return tiny_predict_run(tmp_path_factory.mktemp('predict'))
 
 def papermill(tmp_path, inputs, *params):
     return subprocess.run([tool('papermill'), str(ROOT / 'nbs/predict.ipynb'), str(tmp_path / 'out.ipynb'), '-p', 'checkpoint', inputs['checkpoint'],

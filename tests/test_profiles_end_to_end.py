@@ -6,7 +6,7 @@ import json, sys
 import numpy as np
 import pytest
 import xarray as xr
-from conftest import ROOT, run, tool
+from conftest import ROOT, run, tiny_predict_run, tool
 
 def en4_as_argopy(path, keep=None):
     "The good profiles and levels of an EN4-schema file as argopy's point layout: in-situ TEMP on PRES (gsw, salinity 35), integer QC."
@@ -32,16 +32,10 @@ def en4_as_argopy(path, keep=None):
 @pytest.fixture(scope='module')
 def predict_inputs(tmp_path_factory):
     "A 1-epoch diffusion checkpoint (2° grid), the OSTIA and EN4 samples of January and February 2020, and the EN4 profiles as argopy points."
-    from depthdif.data import write_sample_sources
-    from depthdif.train import TrainConfig, fit
-    d = tmp_path_factory.mktemp('argo_predict')
-    fit(TrainConfig(epochs=1, max_patches=16, batch_size=8, channels=(16, 32), emb_dim=32, val_steps=2, eval_samples=2, eval_steps=2,
-                    eval_patches=32, first_guess='', unet_baseline=False, threads=1, out_dir=str(d / 'run')), progress=False)
-    src = write_sample_sources(d / 'sources')
-    points = en4_as_argopy(src['en4'])
-    points.to_netcdf(d / 'argo_points.nc')
-    return dict(checkpoint=str(d / 'run/checkpoints/last.pt'), sst=str(d / 'sources/2020*OSTIA*.nc'), en4=str(src['en4']), points=points,
-                argo=str(d / 'argo_points.nc'), dir=d)
+    made = tiny_predict_run(tmp_path_factory.mktemp('argo_predict'))
+    points = en4_as_argopy(made['en4'])
+    points.to_netcdf(made['dir'] / 'argo_points.nc')
+    return dict(made, points=points, argo=str(made['dir'] / 'argo_points.nc'))
 
 def test_predict_with_argopy(tmp_path, predict_inputs):
     "argopy's Dataset in memory (predict_files) and its saved file (depthdif-predict --obs_path) give the observations the EN4 file gives."
