@@ -1,31 +1,36 @@
 """Does the main job survive a busy machine? Each main job's training epochs timed alone and beside one
 single-threaded CPU-bound process (`while True: pass`, as a busy browser tab or another kernel), with the thread
-settings before and after issue #36:
+settings of OpenMP (torch's intra-op threads), read when torch loads:
 
-- `old`: torch loads before depthdif, so OpenMP (torch's intra-op threads, MKL) keeps its default wait policy:
-  threads spin at the end of every parallel region;
-- `new`: depthdif loads first, as `train.ipynb` and `depthdif-train` do, and sets `OMP_WAIT_POLICY=PASSIVE`
-  (`depthdif/__init__.py`): waiting threads sleep.
+- `old`: torch's own behaviour (libgomp spins about 300,000 times, ~3 ms, at the end of every parallel region before
+  it sleeps), what the package did before issue #36;
+- `passive`: `OMP_WAIT_POLICY=PASSIVE`: waiting threads sleep at once;
+- `spin 10k`, `spin 50k`: `GOMP_SPINCOUNT`: a short spin (~0.1 ms, ~0.5 ms), then sleep;
 
-Both use torch's default thread count (TrainConfig's `threads=0`, the README's setting), so the arithmetic, and every
+The package sets one of these when it is imported before torch, as `train.ipynb` and `depthdif-train` do
+(`depthdif/__init__.py`, unless you set OpenMP's variables yourself); tests/test_benchmarks.py checks it is a row here.
+
+All use torch's default thread count (TrainConfig's `threads=0`, the README's setting), so the arithmetic, and every
 loss and validation figure, is the same; the table says whether it was. Each run is `train.fit` of the main job
 (`TrainConfig`'s defaults, the twin's with `dataset='twin'`), the U-Net twin then the diffusion model, for `--epochs`
 epochs on `--max_patches` training patches; an epoch's time is its `train_seconds` in metrics.csv.
 
-    python benchmarks/threads.py                            # both main jobs, one full epoch of each model, 8 runs
+    python benchmarks/threads.py                            # both main jobs, one full epoch of each model, 16 runs
     python benchmarks/threads.py --short                    # a check that it runs: 320 patches (10 steps an epoch)
     python benchmarks/threads.py twin --max_patches 3200    # the twin alone, 100 steps an epoch
 
 Run it with nothing else on the machine: the competing process is the only load it should see. Prints a markdown
 table (and writes it to --out, with the runs' figures as JSON): per job and model, the epoch alone and beside the
-competitor for each setting, the ratio busy/alone (the goal: at most ~2.5) and the new setting's time alone over the
+competitor for each setting, the ratio busy/alone (the goal: at most ~2.5) and each setting's time alone over the
 old's (the goal: no slower).
 """
 import argparse, json, os, subprocess, sys, tempfile, time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SETTINGS = dict(old='torch', new='depthdif')   # what the training process imports first
+# setting: (what the training process imports first, the OpenMP environment it starts with)
+SETTINGS = {'old': ('torch', {}), 'passive': ('torch', {'OMP_WAIT_POLICY': 'PASSIVE'}), 'spin 10k': ('torch', {'GOMP_SPINCOUNT': '10000'}),
+            'spin 50k': ('torch', {'GOMP_SPINCOUNT': '50000'})}
 CHILD = r'''
 import json, sys, time
 if sys.argv[1] == 'torch': import torch            # OpenMP reads its wait policy now, before depthdif could set it
@@ -38,35 +43,34 @@ print(json.dumps(dict(out, threads=torch.get_num_threads())))
 '''
 SPIN = 'while True: pass'
 
-def train_once(job:str, first:str, busy:bool, folder:Path, epochs:int, max_patches:int, num_workers:int) -> dict:
+def train_once(job:str, first:str, omp:dict, busy:bool, folder:Path, epochs:int, max_patches:int, num_workers:int) -> dict:
     "One main-job training in a fresh process, optionally beside a spinning single-threaded process: its metrics per model."
     cfg = dict(dataset=job, epochs=epochs, max_patches=max_patches, num_workers=num_workers, out_dir=str(folder),
                eval_patches=64, eval_samples=2, eval_steps=2)          # the calibration after training: small, not timed
     env = {k: v for k, v in os.environ.items() if k not in ('OMP_WAIT_POLICY', 'OMP_NUM_THREADS', 'GOMP_SPINCOUNT')}
-    env['PYTHONPATH'] = str(ROOT)
+    env.update(omp, PYTHONPATH=str(ROOT))
     spin = subprocess.Popen([sys.executable, '-c', SPIN]) if busy else None
     try:
         time.sleep(0.5 if busy else 0)
         r = subprocess.run([sys.executable, '-c', CHILD, first, json.dumps(cfg)], env=env, capture_output=True, text=True, cwd=ROOT)
     finally:
         if spin: spin.kill(); spin.wait()
-    if r.returncode: raise SystemExit(f"{job} ({first} first{', busy' if busy else ''}) failed:\n{r.stderr[-3000:]}")
+    if r.returncode: raise SystemExit(f"{job} ({first} first{', busy' if busy else ''}) {omp} failed:\n{r.stderr[-3000:]}")
     return json.loads(r.stdout.strip().splitlines()[-1])
 
 def per_epoch(m:dict) -> float: return sum(m['train_seconds']) / len(m['train_seconds'])
 
 def table(results:dict) -> str:
-    "Markdown: per job and model, each setting's epoch alone and busy, busy/alone, and new alone over old alone."
-    rows = ['| job | model | old: alone s | old: busy s | old: busy/alone | new: alone s | new: busy s | new: busy/alone | new/old alone | same figures |',
-            '|---|---|---|---|---|---|---|---|---|---|']
+    "Markdown: per job, model and setting, the epoch alone and busy, busy/alone, its time alone over the old setting's, and whether its figures are the old's."
+    rows = ['| job | model | setting | alone s | busy s | busy/alone | alone / old alone | same figures |', '|---|---|---|---|---|---|---|---|']
     for job, r in results.items():
         for model in ('unet', 'diffusion'):
-            t = {(s, b): per_epoch(r[s][b][model]) for s in SETTINGS for b in ('alone', 'busy')}
             figures = lambda s, b: (r[s][b][model]['train_loss'], r[s][b][model]['val_rmse'])
-            same = all(figures(s, b) == figures('old', 'alone') for s in SETTINGS for b in ('alone', 'busy'))
-            rows.append(f"| {job} | {model} | {t['old', 'alone']:.1f} | {t['old', 'busy']:.1f} | {t['old', 'busy'] / t['old', 'alone']:.2f} | "
-                        f"{t['new', 'alone']:.1f} | {t['new', 'busy']:.1f} | {t['new', 'busy'] / t['new', 'alone']:.2f} | "
-                        f"{t['new', 'alone'] / t['old', 'alone']:.2f} | {'yes' if same else 'no'} |")
+            old = per_epoch(r['old']['alone'][model])
+            for s in r:
+                alone, busy = per_epoch(r[s]['alone'][model]), per_epoch(r[s]['busy'][model])
+                same = all(figures(s, b) == figures('old', 'alone') for b in ('alone', 'busy'))
+                rows.append(f"| {job} | {model} | {s} | {alone:.1f} | {busy:.1f} | {busy / alone:.2f} | {alone / old:.2f} | {'yes' if same else 'no'} |")
     return '\n'.join(rows)
 
 if __name__ == '__main__':
@@ -86,17 +90,17 @@ if __name__ == '__main__':
     with tempfile.TemporaryDirectory(prefix='depthdif-threads-') as tmp:
         for job in args.jobs:
             results[job] = {}
-            for setting, first in SETTINGS.items():
+            for setting, (first, omp) in SETTINGS.items():
                 results[job][setting] = {}
                 for busy in (False, True):
                     t0 = time.time()
-                    r = train_once(job, first, busy, Path(tmp) / f'{job}-{setting}-{busy}', args.epochs, args.max_patches, args.num_workers)
+                    r = train_once(job, first, omp, busy, Path(tmp) / f'{job}-{setting}-{busy}', args.epochs, args.max_patches, args.num_workers)
                     results[job][setting]['busy' if busy else 'alone'] = r
                     print(f"{job} {setting} {'busy' if busy else 'alone'}: {time.time() - t0:.0f} s, {r['threads']} torch threads", file=sys.stderr)
     head = (f"{os.cpu_count()} CPU cores, torch's default threads, {args.epochs} epoch(s) of each model on "
             f"{args.max_patches or 'all'} training patches, {args.num_workers} DataLoader workers; load {load:.1f} before the first run "
             f"({'alone' if load <= 0.5 else 'NOT alone: the times are not a verdict'}). Seconds per training epoch (metrics.csv train_seconds); "
-            "busy: beside one single-threaded CPU-bound process.\n\n")
+            f"busy: beside one single-threaded CPU-bound process.\n\n")
     text = head + table(results)
     print(text)
     if args.out:

@@ -9,25 +9,24 @@ from contextlib import nullcontext
 from dataclasses import asdict, replace
 from pathlib import Path
 
+import numpy as np
 import torch
 from torch.utils.data import Subset
 
-from .sources import default_path
-from .twin import twin_path
+from .sources import load_default
 from .data import Normalizer
 from .diffusion import make_schedule
 from .sampling import evaluate
-from .train import (BUILTIN, BUILTIN_CHECKPOINTS, CheckpointError, TrainConfig, UNetGuess, builtin_dir, datasets_for, ema_weights,
+from .train import (BUILTIN, BUILTIN_CHECKPOINTS, DATASETS, CheckpointError, TrainConfig, UNetGuess, builtin_dir, datasets_for, ema_weights,
                             first_guess_of, fit, load_checkpoint, load_model, method_name, save_checkpoint)
 
 # %% auto #0
-__all__ = ['MAIN_JOBS', 'DATA_FILES', 'HOW_IT_RAN', 'INFERENCE_KEYS', 'SCORE_PATCHES', 'SCORE_TOLERANCE', 'main_job',
-           'data_fingerprint', 'inference_state', 'patch_scores', 'ship', 'same_state', 'build_checkpoint',
-           'check_shipped', 'build_checkpoints_cli']
+__all__ = ['MAIN_JOBS', 'HOW_IT_RAN', 'INFERENCE_KEYS', 'SCORE_PATCHES', 'SCORE_TOLERANCE', 'main_job', 'data_fingerprint',
+           'inference_state', 'patch_scores', 'ship', 'same_state', 'build_checkpoint', 'check_shipped',
+           'build_checkpoints_cli']
 
 # %% ../nbs/15_shipped.ipynb #a5e1c007
 MAIN_JOBS = dict(default={}, twin=dict(dataset='twin', epochs=4))   # each built-in dataset's main job: TrainConfig's defaults but these
-DATA_FILES = dict(default=default_path, twin=twin_path)              # each built-in dataset's file, whose digest a shipped checkpoint records
 HOW_IT_RAN = ('out_dir', 'resume', 'device', 'num_workers', 'threads', 'compile', 'channels_last')   # how a run ran, not what it learnt
 
 def main_job(name:str, # a shipped checkpoint's name: 'default' or 'twin'
@@ -36,13 +35,16 @@ def main_job(name:str, # a shipped checkpoint's name: 'default' or 'twin'
     if name not in MAIN_JOBS: raise ValueError(f"unknown shipped checkpoint {name!r}: use one of {list(MAIN_JOBS)}")
     return TrainConfig(**MAIN_JOBS[name]).validate()
 
-def data_fingerprint(dataset:str, # a built-in dataset: 'default' or 'twin'
-                    ) -> dict: # {'file': its name, 'sha256': its digest}
-    "The file a built-in dataset is read from and its SHA-256."
-    path, h = Path(DATA_FILES[dataset]()), hashlib.sha256()
-    with open(path, 'rb') as f:
-        for chunk in iter(lambda: f.read(1 << 20), b''): h.update(chunk)
-    return dict(file=path.name, sha256=h.hexdigest())
+def data_fingerprint(job:TrainConfig, # a main job on a built-in dataset
+                    ) -> dict: # {'dataset': its name, 'variables': what the job reads, 'sha256': their digest}
+    "SHA-256 of what `job` reads of its built-in dataset, as loaded: the target and surface fields' values and coordinates (not the file's bytes: a dataset file that gains another variable keeps its fingerprint)."
+    ds, h = DATASETS[job.dataset](), hashlib.sha256()
+    names = ['thetao', *job.surface_fields]
+    for v in names:
+        da = ds[v]
+        h.update(f'{v}{da.dims}{da.shape}'.encode()); h.update(np.ascontiguousarray(da.values, 'float32').tobytes())
+        for c in da.dims: h.update(np.ascontiguousarray(da[c].values).tobytes())
+    return dict(dataset=job.dataset, variables=names, sha256=h.hexdigest())
 
 # %% ../nbs/15_shipped.ipynb #a5e1c010
 INFERENCE_KEYS = ('config', 'norm', 'depths', 'model_config', 'first_guess', 'obs_error', 'spread_calibration', 'grid')   # what inference reads
@@ -86,7 +88,7 @@ def ship(run, # a finished run folder of `fit` on a built-in dataset: checkpoint
     cfg = TrainConfig.from_dict(ck['config'])
     if cfg.thetao_path or cfg.sst_path or cfg.objective != 'diffusion':
         raise ValueError(f"{run} is not a diffusion run on a built-in dataset: a shipped checkpoint is one (see `main_job`)")
-    record = dict(name=BUILTIN + name, data=data_fingerprint(cfg.dataset), command=f'depthdif-build-checkpoints {name}')
+    record = dict(name=BUILTIN + name, data=data_fingerprint(cfg), command=f'depthdif-build-checkpoints {name}')
     tmp, dest = into / f'.{name}.tmp', into / name
     shutil.rmtree(tmp, ignore_errors=True)
     parts = ['checkpoints'] + (['unet/checkpoints'] if (run / 'unet' / 'checkpoints' / 'last.pt').exists() else [])
@@ -127,7 +129,7 @@ def check_shipped(name:str, # 'default' or 'twin'
     now, was = (json.loads(json.dumps(asdict(c))) for c in (job, TrainConfig.from_dict(ck['config'])))
     diff = {k: (was[k], now[k]) for k in now if k not in HOW_IT_RAN and was[k] != now[k]}
     problems = [f"its parameters differ from today's main job {{name: (shipped, today)}}: {diff}"] if diff else []
-    if rec['data'] != data_fingerprint(job.dataset): problems.append(f"its data {rec['data']} is not today's {data_fingerprint(job.dataset)}")
+    if rec['data'] != (today := data_fingerprint(job)): problems.append(f"its data {rec['data']} is not today's {today}")
     scores = patch_scores(path, rec['n_patches'])
     off = {k: (v, scores.get(k)) for k, v in rec['scores'].items() if k not in scores or abs(scores[k] - v) > SCORE_TOLERANCE}
     if off: problems.append(f"it no longer scores as recorded on its {rec['n_patches']} test patches {{method: (recorded, now) °C}}: {off}")

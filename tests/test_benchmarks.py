@@ -1,5 +1,5 @@
 "The benchmark scripts under benchmarks/: their settings are valid before anything long runs."
-import dataclasses, importlib.util
+import dataclasses, importlib.util, os, subprocess, sys
 import pytest
 from conftest import ROOT
 from depthdif.train import TrainConfig
@@ -138,12 +138,20 @@ def test_main_job_time_runs_the_readme_command():
     assert 'not alone (load 2.0 before)' in mj.sentence(dict(r, load_before=2.0))
 
 def test_threads_table_sets_the_settings_side_by_side():
-    "The threads benchmark's table: each setting's epoch alone and busy, busy/alone, new over old alone, and whether the figures agree."
+    "The threads benchmark's table: each setting's epoch alone and busy, busy/alone, its time alone over the old setting's, and whether the figures agree."
     th = _benchmark('threads')
     model = lambda s, loss=1.0: dict(train_seconds=[s, s], train_loss=[loss, loss / 2], val_rmse=[0.5, 0.4])
     run = lambda s, loss=1.0: dict(unet=model(s, loss), diffusion=model(2 * s, loss))
-    results = dict(twin=dict(old=dict(alone=run(50.), busy=run(1000.)), new=dict(alone=run(50.), busy=run(100., loss=1.1))))
-    rows = {tuple(c.strip() for c in l.split('|')[1:3]): [c.strip() for c in l.split('|')[3:-1]] for l in th.table(results).splitlines()[2:]}
-    assert rows['twin', 'unet'] == ['50.0', '1000.0', '20.00', '50.0', '100.0', '2.00', '1.00', 'no']   # a busy run's loss differs
-    results['twin']['new']['busy'] = run(100.)
-    assert th.table(results).splitlines()[-1].endswith('| 1.00 | yes |')
+    results = dict(twin=dict(old=dict(alone=run(50.), busy=run(1000.)), passive=dict(alone=run(60.), busy=run(100., loss=1.1))))
+    rows = {tuple(c.strip() for c in l.split('|')[1:4]): [c.strip() for c in l.split('|')[4:-1]] for l in th.table(results).splitlines()[2:]}
+    assert rows['twin', 'unet', 'old'] == ['50.0', '1000.0', '20.00', '1.00', 'yes']
+    assert rows['twin', 'unet', 'passive'] == ['60.0', '100.0', '1.67', '1.20', 'no']       # a busy run's loss differs
+    assert rows['twin', 'diffusion', 'passive'][:2] == ['120.0', '200.0']
+
+def test_package_sets_a_measured_thread_setting():
+    "Importing depthdif before torch sets exactly the OpenMP environment of one of the threads benchmark's settings (not the old one)."
+    th = _benchmark('threads')
+    code = "import os; before = dict(os.environ); import depthdif; print({k: v for k, v in os.environ.items() if before.get(k) != v})"
+    env = {k: v for k, v in os.environ.items() if 'OMP' not in k}
+    sets = eval(subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, env=env, cwd=ROOT, check=True).stdout)
+    assert sets in [omp for name, (first, omp) in th.SETTINGS.items() if name != 'old'], (sets, th.SETTINGS)

@@ -1,5 +1,5 @@
 "Repository invariants: notebooks are the source, the package and README agree with them, CI runs the README's command."
-import filecmp, hashlib, re, shutil
+import filecmp, hashlib, json, re, shutil
 from pathlib import Path
 import pytest
 from conftest import ROOT, run, tool
@@ -110,3 +110,9 @@ def test_readme_headline_is_what_the_run_wrote(dataset, heading):
         spread_skill = line.split('|')[-2].replace('*', '').strip()   # the last column, empty for a point prediction
         want = table.loc[name, 'spread_skill'] if name != 'diffusion_32' else float('nan')   # the 32 in pairs: the mean alone
         assert spread_skill == ('' if pd.isna(want) else f'{want:.2f}'), (label, spread_skill, want)
+
+def test_readme_time_is_the_measured_one():
+    "The README's main-job time is what benchmarks/main_job_time.py wrote, to the second."
+    r = json.loads((ROOT / 'docs/results/main_job_time.json').read_text())['default']
+    m, s = divmod(round(r['seconds']), 60)
+    assert f'the main job above: {m} min {s:02d} s on ' in (ROOT / 'README.md').read_text(), (m, s)

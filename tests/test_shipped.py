@@ -62,33 +62,47 @@ def python_in(clone:Path, code:str, *args, timeout=600):
     check = f"import depthdif; assert depthdif.__file__.startswith({str(clone)!r}), depthdif.__file__\n"
     return run([sys.executable, '-c', check + code, *args], cwd=clone, env=env, timeout=timeout)
 
-def test_predict_cli_with_builtin_default(fresh):
-    "`depthdif-predict builtin:default <SST>` from the fresh copy: the shipped model's reconstruction (the numbers `predict_files` gives here), from the SST alone."
+def builtin_sst(name:str, fresh) -> tuple:
+    "The SST files a user of `builtin:name` reconstructs from, the region and month, and the truth there: OSTIA-like example files for the default; the twin's own L4-like SST for the twin."
+    from depthdif.sources import load_default
+    from depthdif.twin import load_twin
+    if name == 'default': return fresh['sst'], (-30, 30), (-60, 20), ('2020-01', '2020-01'), load_default().thetao.isel(time=0)
+    twin = load_twin()
+    path = fresh['dir'] / 'twin_sst_2003-01.nc'
+    if not path.exists(): twin[['sst']].isel(time=slice(0, 1)).to_netcdf(path)
+    region = lambda c: (float(np.floor(twin[c].min())), float(np.ceil(twin[c].max())))
+    return str(path), region('lat'), region('lon'), ('2003-01', '2003-01'), twin.thetao.isel(time=0)
+
+@pytest.mark.parametrize('name', SHIPPED)
+def test_predict_cli_with_builtin(name, fresh):
+    "`depthdif-predict builtin:<name> <SST>` from the fresh copy: the shipped model's reconstruction (the numbers `predict_files` gives here), from the SST alone."
     from depthdif.inference import predict_files
-    from depthdif.sources import load_default, select_depths
-    out, args = fresh['dir'] / 'rec.nc', dict(lat=(-30, 30), lon=(-60, 20), time=('2020-01', '2020-01'), n_samples=4, steps=10, device='cpu')
+    from depthdif.sources import select_depths
+    sst, lat, lon, month, truth = builtin_sst(name, fresh)
+    out, args = fresh['dir'] / f'rec-{name}.nc', dict(lat=lat, lon=lon, time=month, n_samples=4, steps=10, device='cpu')
     python_in(fresh['clone'], "import sys; from depthdif.inference import predict_cli; sys.argv[0] = 'depthdif-predict'; predict_cli()",
-              'builtin:default', fresh['sst'], '--lat=-30,30', '--lon=-60,20', '--time', '2020-01,2020-01', '--n_samples', '4',
+              f'builtin:{name}', sst, f'--lat={lat[0]},{lat[1]}', f'--lon={lon[0]},{lon[1]}', '--time', ','.join(month), '--n_samples', '4',
               '--steps', '10', '--device', 'cpu', '--out', str(out))
-    here = predict_files('builtin:default', fresh['sst'], **args)
+    here = predict_files(f'builtin:{name}', sst, **args)
     with xr.open_dataset(out) as ds:
-        assert 'builtin:default' in ds.attrs['source'], ds.attrs['source']
+        assert f'builtin:{name}' in ds.attrs['source'], ds.attrs['source']
         np.testing.assert_allclose(ds.thetao_mean.values, here.thetao_mean.values, atol=1e-4)   # NaN on land in both
         np.testing.assert_allclose(ds.thetao_std.values, here.thetao_std.values, atol=1e-4)
         mean = ds.thetao_mean.isel(time=0).load()
-    truth = select_depths(load_default().thetao.isel(time=0), mean.depth.values).interp(lat=mean.lat, lon=mean.lon)
+    truth = select_depths(truth, mean.depth.values).interp(lat=mean.lat, lon=mean.lon)
     sea = np.isfinite(mean.values) & np.isfinite(truth.values)
     assert sea.mean() > 0.5
     rmse = float(np.sqrt(np.mean((mean.values - truth.values)[sea] ** 2)))
     flat = float(np.sqrt(np.nanmean((truth - truth.mean(('lat', 'lon'))).values[sea] ** 2)))   # each depth's mean: no skill
-    assert rmse < 0.8 * flat, (rmse, flat)                                # 0.70x from the SST alone (1.74 °C)
+    assert rmse < 0.8 * flat, (rmse, flat)                                # the default: 0.70x from the SST alone (1.74 °C)
 
-def test_explorer_with_builtin_default(fresh):
+@pytest.mark.parametrize('name', SHIPPED)
+def test_explorer_with_builtin(name, fresh):
     "The explorer opens on the shipped checkpoint in the fresh copy, samples the diffusion model and draws it; a new mask redraws it."
-    r = python_in(fresh['clone'], """
+    r = python_in(fresh['clone'], f"""
 import json
 from depthdif.explorer import MaskingExplorer
-e = MaskingExplorer('builtin:default', n_samples=2, steps=5, progress=False)
+e = MaskingExplorer('builtin:{name}', n_samples=2, steps=5, progress=False)
 assert e.model is not None and e.error is None, e.error
 first = e.computed
 e.controls['corruption'].value = 90.0
