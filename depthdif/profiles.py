@@ -13,10 +13,12 @@ import xarray as xr
 # %% auto #0
 __all__ = ['GOOD_QC_FLAGS', 'QC_CONVENTIONS', 'GOOD_FLAG_MEANINGS', 'REJECTIONS', 'EN4_VARS', 'PROFILE_TEMP_NAMES',
            'PROFILE_TEMP_VARS', 'PROFILE_Z_NAMES', 'PROFILE_Z_VARS', 'PROFILE_SALT_NAMES', 'PROFILE_SALT_VARS',
-           'ARGO_PROFILE_KEY', 'PROFILE_READERS', 'SALINITY_ASSUMED', 'PROFILE_CELSIUS', 'qc_good', 'check_depths',
-           'default_max_gap', 'max_gaps', 'profiles_at_depths', 'duplicate_profiles', 'check_ranges', 'in_region',
-           'profile_schema', 'ProfileLayout', 'potential_on_depths', 'in_memory_name', 'remember_profiles',
-           'is_in_memory', 'profile_inputs', 'read_profile_table', 'open_profiles', 'open_en4']
+           'PROFILE_ABSOLUTE_SALT_NAMES', 'PROFILE_ABSOLUTE_SALT_VARS', 'ARGO_NO_GOOD_GRADE', 'PLAUSIBLE_SALINITY',
+           'SALINITY_MEDIAN', 'ARGO_PROFILE_KEY', 'PROFILE_READERS', 'SALINITY_ASSUMED', 'PROFILE_CELSIUS',
+           'SALINITY_COUNTS', 'qc_good', 'check_depths', 'default_max_gap', 'max_gaps', 'profiles_at_depths',
+           'duplicate_profiles', 'check_ranges', 'in_region', 'check_salinity', 'profile_schema', 'ProfileLayout',
+           'salinity_on_levels', 'potential_on_depths', 'in_memory_name', 'remember_profiles', 'is_in_memory',
+           'profile_inputs', 'read_profile_table', 'open_profiles', 'open_en4']
 
 # %% ../nbs/00_profiles.ipynb #af741db3
 GOOD_QC_FLAGS = (1, 2)  # Argo/EN4 quality flags kept: 1 good, 2 probably good (3 bad-correctable, 4 bad, 9 missing, ...)
@@ -138,8 +140,30 @@ PROFILE_Z_NAMES = ('depth', 'sea_water_pressure')          # CF standard_names o
 PROFILE_Z_VARS = ('PRES', 'DEPH', 'DEPTH', 'z', 'depth', 'pressure', 'pres')   # ... and Argo/WOD/common names (PRES in dbar)
 PROFILE_SALT_NAMES = ('sea_water_salinity', 'sea_water_practical_salinity')
 PROFILE_SALT_VARS = ('PSAL', 'Salinity', 'salinity', 'psal')
+PROFILE_ABSOLUTE_SALT_NAMES = ('sea_water_absolute_salinity',)   # TEOS-10 absolute salinity (g/kg): converted to practical salinity
+PROFILE_ABSOLUTE_SALT_VARS = ('SA', 'absolute_salinity')
+ARGO_NO_GOOD_GRADE = 'F'  # Argo reference table 2a: PROFILE_<PARAM>_QC 'F', no level of the profile good (A..E: 100 %..0-25 % good)
+PLAUSIBLE_SALINITY = (0., 45.)   # salinity (1e-3, practical or absolute) outside this range is refused: fresh river water to beyond the saltiest open sea
+SALINITY_MEDIAN = (2., 42.)      # the median of a sea-water salinity (a file's, a field's) lies here; outside, the values are another quantity or unit
 ARGO_PROFILE_KEY = ('PLATFORM_NUMBER', 'CYCLE_NUMBER', 'DIRECTION')  # what makes one profile of argopy's point layout
 _DBAR = ('dbar', 'decibar', 'decibars', 'db')
+
+# %% ../nbs/00_profiles.ipynb #sa1c0001
+def check_salinity(values, # salinity values of any shape (1e-3), NaN ignored: a file's good levels, or a sample of a field
+                   name:str, # what holds them, for the messages: e.g. "variable 'PSAL' in 6901234_prof.nc"
+                  ) -> None:
+    "Refuse, naming `name`, salinity values that cannot be sea water: psu×1000 (35000), a mass fraction (0.035), a median outside `SALINITY_MEDIAN` or a value outside `PLAUSIBLE_SALINITY`."
+    v = np.asarray(values, float); v = v[np.isfinite(v)]
+    if v.size == 0: return
+    med, lo, hi = float(np.median(v)), float(v.min()), float(v.max())
+    if med > 1000: raise ValueError(f"{name} holds salinity of median {med:.6g}: practical salinity times 1000 (psu×1000, 35000 for 35)? "
+                                    "give salinity in 1e-3 (35), or correct its scale_factor")
+    if med < SALINITY_MEDIAN[0] and hi < 1: raise ValueError(f"{name} holds salinity of median {med:.4g}: a mass fraction (kg/kg, 0.035 for 35)? "
+                                                             "give salinity in 1e-3 (g/kg)")
+    if not SALINITY_MEDIAN[0] <= med <= SALINITY_MEDIAN[1] or lo < PLAUSIBLE_SALINITY[0] or hi > PLAUSIBLE_SALINITY[1]:
+        raise ValueError(f"{name} spans {lo:.4g}..{hi:.4g} (median {med:.4g}), outside sea water's salinity {PLAUSIBLE_SALINITY[0]:g}..{PLAUSIBLE_SALINITY[1]:g} "
+                         f"(median {SALINITY_MEDIAN[0]:g}..{SALINITY_MEDIAN[1]:g}): another variable, or fill values not flagged by _FillValue/missing_value?")
+
 
 # %% ../nbs/00_profiles.ipynb #ad267f2f
 def _values(raw:xr.Dataset, v:str) -> np.ndarray:
@@ -266,8 +290,19 @@ def _profiles_ok(raw, lay:ProfileLayout, names, source:str) -> np.ndarray:
     return ok
 
 # %% ../nbs/00_profiles.ipynb #ef81858a
+def _salinity(raw, lay:ProfileLayout, v:str|None, source:str, values=None, profile_ok=None, held=None) -> dict:
+    "The salinity of a profile table: `salt` (P, L) good values (NaN where a level flag, or `profile_ok` (P,) False, rejects them), its variable, kind (practical or absolute, by `standard_name`), units, and `salt_held` (P,): where the file holds any salinity value before QC."
+    if v is None: return dict(salt=None)
+    salt = _good_levels(raw, lay, v, source) if values is None else values
+    if profile_ok is not None: salt = np.where(np.asarray(profile_ok)[:, None], salt, np.nan)
+    sn = raw[v].attrs.get('standard_name', '')
+    absolute = sn in PROFILE_ABSOLUTE_SALT_NAMES or (not sn and v in PROFILE_ABSOLUTE_SALT_VARS)
+    return dict(salt=salt, salt_var=v, salt_units=str(raw[v].attrs.get('units', '')),
+                salt_kind='sea_water_absolute_salinity' if absolute else 'sea_water_practical_salinity',
+                salt_held=np.isfinite(lay.levels(v).astype(float)).any(1) if held is None else held)
+
 def _table(raw, lay, fn, temp, z, kind, units, salt=None, z_is_pressure=False, z_attrs=None, why_extra=None, pos=None, flags=()) -> dict:
-    "A profile table from its parts; `why` (P,) from the position and date values and flags, the levels left, and `why_extra` (mode)."
+    "A profile table from its parts (`salt`: `_salinity`'s dict, or None); `why` (P,) from the position and date values and flags, the levels left, and `why_extra` (mode)."
     z_attrs = z_attrs or {}
     lat, lon, time = (lay.per_profile(pos[c]).astype(float if c != 'time' else 'datetime64[ns]') for c in ('lat', 'lon', 'time'))
     why = np.full(lay.n, '', '<U8')
@@ -280,7 +315,7 @@ def _table(raw, lay, fn, temp, z, kind, units, salt=None, z_is_pressure=False, z
     cast_bad = ~_profiles_ok(raw, lay, flags.get('cast', ()), flags['source'])
     why = np.where((why == '') & cast_bad, 'qc', why)
     return dict(temp=temp, units=units, kind=kind, var=flags.get('var'), z=None if z_is_pressure else z, pres=z if z_is_pressure else None,
-                z_positive=z_attrs.get('positive', 'down'), pres_units=str(z_attrs.get('units', 'dbar')), salt=salt,
+                z_positive=z_attrs.get('positive', 'down'), pres_units=str(z_attrs.get('units', 'dbar')), **(salt or dict(salt=None)),
                 lat=lat, lon=lon, time=time, why=why)
 
 def _refuse_no_position(fn, tv:str, zv:str, is_pressure:bool, missing:list):
@@ -289,10 +324,12 @@ def _refuse_no_position(fn, tv:str, zv:str, is_pressure:bool, missing:list):
                      "looked for LATITUDE/LONGITUDE/JULD/TIME, their lower-case names, and CF standard_names latitude, longitude, time")
 
 def _en4_table(raw:xr.Dataset, fn) -> dict:
-    "An EN4 file: potential temperature and depth (P, L), failed levels NaN; profile, position and date flags (`QC_CONVENTIONS['en4']`)."
+    "An EN4 file: potential temperature and depth (P, L), failed levels NaN; profile, position and date flags (`QC_CONVENTIONS['en4']`); `PSAL_CORRECTED` by `PSAL_CORRECTED_QC` and `PROFILE_PSAL_QC` where the file has it."
     lay = ProfileLayout(raw, 'POTM_CORRECTED', fn)
+    sv = 'PSAL_CORRECTED' if 'PSAL_CORRECTED' in raw.variables else None
+    salt = _salinity(raw, lay, sv, 'en4', profile_ok=_profiles_ok(raw, lay, ['PROFILE_PSAL_QC'], 'en4'))
     return _table(raw, lay, fn, _good_levels(raw, lay, 'POTM_CORRECTED', 'en4'), _good_levels(raw, lay, 'DEPH_CORRECTED', 'en4'),
-                  'sea_water_potential_temperature', raw['POTM_CORRECTED'].attrs.get('units', ''),
+                  'sea_water_potential_temperature', raw['POTM_CORRECTED'].attrs.get('units', ''), salt,
                   pos=dict(lat='LATITUDE', lon='LONGITUDE', time='JULD'),
                   flags=dict(source='en4', var='POTM_CORRECTED', position=('POSITION_QC',), date=('JULD_QC',), cast=('PROFILE_POTM_QC',)))
 
@@ -314,12 +351,17 @@ def _argo_param(raw, lay:ProfileLayout, param:str, mode) -> tuple:
     return vals, use_adjusted & ~np.isfinite(adj_vals).any(1) & np.isfinite(raw_vals).any(1)
 
 def _argo_table(raw:xr.Dataset, fn) -> dict:
-    "An Argo file (GDAC multi- or mono-profile `*_prof.nc`, argopy's points or profiles, standard or expert mode) read by DATA_MODE."
+    "An Argo file (GDAC multi- or mono-profile `*_prof.nc`, argopy's points or profiles, standard or expert mode) read by DATA_MODE, TEMP, PRES and PSAL alike; PROFILE_PSAL_QC F rejects a profile's salinity."
     lay = ProfileLayout(raw, 'TEMP', fn)
     mode = _argo_mode(raw, lay)
     temp, temp_unadjustable = _argo_param(raw, lay, 'TEMP', mode)
     pres, pres_unadjustable = _argo_param(raw, lay, 'PRES' if 'PRES' in raw.variables else 'PRES_ADJUSTED', mode)
-    salt = _argo_param(raw, lay, 'PSAL', mode)[0] if 'PSAL' in raw.variables else None
+    salt = None
+    if 'PSAL' in raw.variables:                                   # by the mode as TEMP; a profile graded F (no good level) rejected
+        held = np.isfinite(lay.levels('PSAL').astype(float)).any(1)
+        if 'PSAL_ADJUSTED' in raw.variables: held |= np.isfinite(lay.levels('PSAL_ADJUSTED').astype(float)).any(1)
+        graded = ~qc_good(lay.per_profile('PROFILE_PSAL_QC'), [ARGO_NO_GOOD_GRADE]) if 'PROFILE_PSAL_QC' in raw.variables else None
+        salt = _salinity(raw, lay, 'PSAL', 'argo', _argo_param(raw, lay, 'PSAL', mode)[0], graded, held)
     why = np.where(temp_unadjustable | pres_unadjustable, 'mode', '')
     if mode is not None: why = np.where(np.isin(mode, ['R', 'A', 'D']), why, 'mode')
     pos = dict(lat='LATITUDE', lon='LONGITUDE', time='JULD' if 'JULD' in raw.variables else 'TIME')
@@ -341,9 +383,8 @@ def _wod_table(raw:xr.Dataset, fn) -> dict:
         if f'{v}_WODflag' in raw.variables: vals = np.where(qc_good(lay.levels(f'{v}_WODflag'), QC_CONVENTIONS['wod']['levels']), vals, np.nan)
         return vals
     salt = None
-    if 'Salinity' in raw.variables:
-        salt = good('Salinity')
-        if 'Salinity_WODprofileflag' in raw.variables: salt = np.where(_profiles_ok(raw, lay, ['Salinity_WODprofileflag'], 'wod')[:, None], salt, np.nan)
+    if 'Salinity' in raw.variables:                               # its own WODflag per level, Salinity_WODprofileflag per cast
+        salt = _salinity(raw, lay, 'Salinity', 'wod', good('Salinity'), _profiles_ok(raw, lay, ['Salinity_WODprofileflag'], 'wod'))
     return _table(raw, lay, fn, good('Temperature'), good('z'), 'sea_water_temperature', raw['Temperature'].attrs.get('units', 'degree_C'),
                   salt, False, raw['z'].attrs, pos=dict(lat='lat', lon='lon', time='time'),
                   flags=dict(source='wod', var='Temperature', position=(), date=(), cast=('Temperature_WODprofileflag',)))
@@ -359,11 +400,11 @@ def _cf_table(raw:xr.Dataset, fn) -> dict:
     is_pressure = zattrs.get('standard_name') == 'sea_water_pressure' or zv.lower().startswith('pres') or str(zattrs.get('units', '')).lower() in _DBAR
     missing = [dict(lat='latitude', lon='longitude', time='time')[c] for c, v in pos.items() if v is None]
     if missing: _refuse_no_position(fn, tv, zv, is_pressure, missing)
-    sv = _first(raw, PROFILE_SALT_VARS, PROFILE_SALT_NAMES)
+    sv = _first(raw, PROFILE_SALT_VARS + PROFILE_ABSOLUTE_SALT_VARS, PROFILE_SALT_NAMES + PROFILE_ABSOLUTE_SALT_NAMES)
     kind = raw[tv].attrs.get('standard_name') or 'sea_water_temperature'
     flags = lambda c: [q for q in (*str(raw[pos[c]].attrs.get('ancillary_variables', '')).split(), pos[c] + '_QC') if q in raw.variables]
     return _table(raw, lay, fn, _good_levels(raw, lay, tv, 'cf'), _good_levels(raw, lay, zv, 'cf'), kind, raw[tv].attrs.get('units', ''),
-                  None if sv is None else _good_levels(raw, lay, sv, 'cf'), is_pressure, zattrs, pos=pos,
+                  _salinity(raw, lay, sv, 'cf'), is_pressure, zattrs, pos=pos,
                   flags=dict(source='cf', var=tv, position=[*flags('lat'), *flags('lon'), 'POSITION_QC'], date=[*flags('time'), 'TIME_QC', 'JULD_QC']))
 
 PROFILE_READERS = dict(en4=_en4_table, argo=_argo_table, wod=_wod_table, cf=_cf_table)  # the conventions `open_profiles` reads, by `schema`
@@ -394,28 +435,48 @@ def _profile_celsius(temp:np.ndarray, units:str, var, fn) -> np.ndarray:
                          f"{PROFILE_CELSIUS[0]:g}..{PROFILE_CELSIUS[1]:g} °C: wrong units, or fill values not flagged by _FillValue?")
     return temp
 
+def _depth_and_pressure(tab:dict, fn) -> tuple:
+    "(depth (P, L) m positive down, pressure (P, L) dbar) of a profile table's levels, by TEOS-10 at each profile's latitude."
+    import gsw
+    lat, pres = tab['lat'][:, None], tab.get('pres')
+    if pres is not None:
+        pres = _pressure_dbar(pres, tab.get('pres_units', 'dbar'), fn)
+        return -gsw.z_from_p(pres, lat), pres
+    z = np.abs(tab['z']) if tab.get('z_positive') == 'up' or np.nanmedian(tab['z']) < 0 else tab['z']
+    return z, gsw.p_from_z(-z, lat)
+
+def salinity_on_levels(tab:dict, # a profile table (`read_profile_table`): salt (P, L) good values or None, salt_kind, salt_var, z or pres, lat, lon
+                       fn, # the file it came from, for the messages
+                       pres=None, # (P, L) dbar of the levels, if known; None: from the table
+                      ) -> np.ndarray|None: # (P, L) practical salinity (1e-3), NaN where rejected; None when the table has none
+    "The practical salinity of a profile table's levels, refused by name when implausible (`check_salinity`); absolute salinity converted by TEOS-10 (`gsw.SP_from_SA` at each level's pressure)."
+    if tab.get('salt') is None: return None
+    salt = np.asarray(tab['salt'], float)
+    check_salinity(salt, f"variable {tab.get('salt_var')!r} in {fn}")
+    if tab.get('salt_kind') != 'sea_water_absolute_salinity': return salt
+    import gsw
+    if pres is None: pres = _depth_and_pressure(tab, fn)[1]
+    return gsw.SP_from_SA(salt, pres, tab['lon'][:, None], tab['lat'][:, None])
+
 def potential_on_depths(tab:dict, # a profile table (`read_profile_table`): temp, units, kind, z or pres, salt, lat (P,), lon (P,)
                         fn, # the file it came from, for the messages
                        ) -> tuple: # (depth (P, L) m positive down, potential temperature (P, L) °C)
     "Depth and potential temperature of a profile table: pressure → depth and in-situ/conservative → potential temperature by TEOS-10 (gsw)."
     import gsw
     temp = _profile_celsius(np.asarray(tab['temp'], float), str(tab.get('units', '')), tab.get('var'), fn)
-    pres, kind = tab.get('pres'), tab['kind']
-    lat = tab['lat'][:, None]
-    if pres is not None:
-        pres = _pressure_dbar(pres, tab.get('pres_units', 'dbar'), fn)
-        z = -gsw.z_from_p(pres, lat)
-    else: z = np.abs(tab['z']) if tab.get('z_positive') == 'up' or np.nanmedian(tab['z']) < 0 else tab['z']
+    kind, lat = tab['kind'], tab['lat'][:, None]
+    z, pres = _depth_and_pressure(tab, fn)
     if kind == 'sea_water_potential_temperature': return z, temp
-    if pres is None: pres = gsw.p_from_z(-z, lat)
-    if tab.get('salt') is None:
+    salt = salinity_on_levels(tab, fn, pres)
+    if salt is None:
         warnings.warn(f"{fn} holds {kind} without salinity: converted to potential temperature with practical salinity {SALINITY_ASSUMED:g} "
                       "(for salinity 33..37 an error under 0.004 °C above 1000 m, under 0.01 °C to 2000 m)")
         salt = np.full_like(temp, SALINITY_ASSUMED)
-    else: salt = np.where(np.isfinite(tab['salt']), tab['salt'], SALINITY_ASSUMED)   # a level without good salinity: the same small error
+    else: salt = np.where(np.isfinite(salt), salt, SALINITY_ASSUMED)   # a level without good salinity: the same small error
     sa = gsw.SA_from_SP(salt, pres, tab['lon'][:, None], lat)
     if kind == 'sea_water_conservative_temperature': return z, gsw.pt_from_CT(sa, temp)
     return z, gsw.pt0_from_t(sa, temp, pres)
+
 
 # %% ../nbs/00_profiles.ipynb #102da607
 _IN_MEMORY = {}  # in_memory_name -> Dataset, for the session (`remember_profiles`)
@@ -490,12 +551,16 @@ def _why_none(tab:dict, fn) -> str:
             f"({', '.join(f'{k}: {v}' for k, v in counts.items())}; flags kept: {QC_CONVENTIONS[tab['schema']]})")
 
 # %% ../nbs/00_profiles.ipynb #f46a153e
+SALINITY_COUNTS = ('so_kept', 'so_rejected', 'so_absent', 'so_no_value_at_depths')  # what `open_profiles`' summary counts of the kept profiles' salinity
+
 def _summary_text(summary:dict) -> str:
     "One line per input of `open_profiles`' summary (the first 20)."
     def line(fn, s):
         if 'skipped' in s: return f"{fn}: skipped ({s['skipped']})"
-        dropped = ', '.join(f"{k} {v}" for k, v in s.items() if k not in ('profiles', 'kept') and v)
-        return f"{fn}: {s['profiles']} read, {s['kept']} kept" + (f"; dropped: {dropped}" if dropped else '')
+        dropped = ', '.join(f"{k} {v}" for k, v in s.items() if k not in ('profiles', 'kept', *SALINITY_COUNTS) and v)
+        salt = ', '.join(f"{k[3:].replace('_', ' ')} {s[k]}" for k in SALINITY_COUNTS if s.get(k))
+        return (f"{fn}: {s['profiles']} read, {s['kept']} kept" + (f"; dropped: {dropped}" if dropped else '')
+                + (f"; salinity of the kept: {salt}" if s.get('so_kept', 0) < s['kept'] and salt else ''))
     lines = [line(fn, s) for fn, s in summary.items()]
     return '; '.join(lines[:20]) + (f"; ... ({len(lines) - 20} more inputs)" if len(lines) > 20 else '')
 
@@ -505,8 +570,8 @@ def open_profiles(paths, # file, glob pattern, list, or in-memory Dataset (argop
                   top_gap:float=5., # m: a depth above a profile's first good level takes that level's value if at most this far above it
                   lat=(), lon=(), time=(), # region and period, as `subset` takes them (a lon box with west > east crosses the dateline)
                   schema:str='auto', # 'auto' (by the file's variables, per file), or one of PROFILE_READERS: 'en4', 'argo', 'wod', 'cf'
-                 ) -> xr.Dataset: # `thetao` (profile, depth) potential temperature °C, coords `lat`, `lon`, `time` on `profile`, `depth`
-    "Good-QC profiles of every supported convention at `depths` (m) by the depth alignment rule, in the region and period, duplicates dropped; read input by input."
+                 ) -> xr.Dataset: # `thetao` (profile, depth) potential temperature °C and `so` (profile, depth) practical salinity (NaN where none), coords `lat`, `lon`, `time` on `profile`, `depth`
+    "Good-QC profiles of every supported convention at `depths` (m) by the depth alignment rule, in the region and period, duplicates dropped; read input by input. Salinity by the same rules, where a profile has good salinity; a profile is kept by its temperature."
     depths = check_depths(depths); check_ranges(lat, lon, time)
     if schema != 'auto' and schema not in PROFILE_READERS:
         raise ValueError(f"parameter schema={schema!r} is invalid: use 'auto' or one of {list(PROFILE_READERS)}")
@@ -528,9 +593,12 @@ def open_profiles(paths, # file, glob pattern, list, or in-memory Dataset (argop
     if not tables:
         raise ValueError(f"no good profile inside lat={list(lat)}, lon={list(lon)}, time={list(time)}: the files cover "
                          + '; '.join(covers[:3]) + (' ...' if len(covers) > 3 else ''))
-    z, theta, pos = [], [], []
+    z, theta, salt, held, pos = [], [], [], [], []
     for fn, tab in tables:
         zz, tt = potential_on_depths(tab, fn)
+        ss = salinity_on_levels(tab, fn)
+        salt.append(np.full(tt.shape, np.nan) if ss is None else ss)
+        held.append(np.zeros(len(zz), bool) if tab.get('salt_held') is None else np.asarray(tab['salt_held'], bool))
         z.append(zz); theta.append(tt); pos.append((tab['lat'], (tab['lon'] + 180) % 360 - 180, np.asarray(tab['time'], 'datetime64[ns]'), np.full(len(zz), fn, object)))
     deepest = max(np.nanmax(np.where(np.isfinite(tt) & np.isfinite(zz), zz, np.nan), initial=-np.inf) for zz, tt in zip(z, theta))
     where = paths if isinstance(paths, (str, os.PathLike)) else ' '.join(fn for fn, _ in inputs[:3]) + (' ...' if len(inputs) > 3 else '')
@@ -538,26 +606,34 @@ def open_profiles(paths, # file, glob pattern, list, or in-memory Dataset (argop
         raise ValueError(f"the profiles in {where} never reach the target depths {depths.tolist()} m: the deepest good level found is {deepest:.1f} m")
     width = max(a.shape[1] for a in z)
     pad = lambda a: np.pad(a, ((0, 0), (0, width - a.shape[1])), constant_values=np.nan)
-    z, theta = np.concatenate([pad(a) for a in z]), np.concatenate([pad(a) for a in theta])
+    z, theta, salt, held = np.concatenate([pad(a) for a in z]), np.concatenate([pad(a) for a in theta]), np.concatenate([pad(a) for a in salt]), np.concatenate(held)
     plat, plon, ptime, pfile = (np.concatenate([p[k] for p in pos]) for k in range(4))
     dup = duplicate_profiles(plat, plon, ptime, (np.isfinite(z) & np.isfinite(theta)).sum(1))
     if dup.any(): warnings.warn(f"{int(dup.sum())} duplicate profiles (same place within 0.01°, time within 1 h) in {where}: one of each kept")
     values = profiles_at_depths(z[~dup], theta[~dup], depths, max_gap, top_gap)
+    so = profiles_at_depths(z[~dup], salt[~dup], depths, max_gap, top_gap)   # the same rule; NaN where a profile has no good salinity
     keep = np.isfinite(values).any(1)
+    good_salt = (np.isfinite(salt[~dup]) & np.isfinite(z[~dup])).any(1)
+    salt_of = dict(so_kept=np.isfinite(so).any(1), so_rejected=held[~dup] & ~good_salt, so_absent=~held[~dup] & ~good_salt,
+                   so_no_value_at_depths=good_salt & ~np.isfinite(so).any(1))
     for fn in summary:
         if 'skipped' in summary[fn]: continue
         mine = pfile == fn
-        summary[fn].update(duplicates=int((dup & mine).sum()), no_value_at_depths=int((~keep & mine[~dup]).sum()), kept=int((keep & mine[~dup]).sum()))
+        summary[fn].update(duplicates=int((dup & mine).sum()), no_value_at_depths=int((~keep & mine[~dup]).sum()), kept=int((keep & mine[~dup]).sum()),
+                           **{k: int((keep & mine[~dup] & v).sum()) for k, v in salt_of.items()})
     if not keep.any():
         raise ValueError(f"no profile in {where} gives a value at the depths {depths.tolist()} m: no two good levels bracket a depth at most "
                          f"max_gap ({np.round(max_gaps(max_gap, depths), 1).tolist()} m) apart; deepest good level {deepest:.1f} m")
-    if any('skipped' in s or s['kept'] < s['profiles'] for s in summary.values()): warnings.warn(f"profiles read: {_summary_text(summary)}")
+    if any('skipped' in s or s['kept'] < s['profiles'] or s.get('so_rejected') for s in summary.values()): warnings.warn(f"profiles read: {_summary_text(summary)}")
     sel = lambda a: a[~dup][keep]
     attrs = dict(units='degC', standard_name='sea_water_potential_temperature', long_name='Potential temperature (profiles)')
-    return xr.Dataset(dict(thetao=(('profile', 'depth'), values[keep], attrs)),
+    so_attrs = dict(units='1e-3', standard_name='sea_water_practical_salinity', long_name='Practical salinity (profiles)',
+                    comment='NaN where the profile has no good salinity near the depth (none in the file, or rejected by its QC)')
+    return xr.Dataset(dict(thetao=(('profile', 'depth'), values[keep], attrs), so=(('profile', 'depth'), so[keep], so_attrs)),
                       coords=dict(depth=('depth', depths, dict(units='m', positive='down')), lat=('profile', sel(plat)),
                                   lon=('profile', sel(plon)), time=('profile', sel(ptime))),
-                      attrs=dict(source=' '.join(fn for fn, _ in inputs), duplicates_dropped=int(dup.sum()), summary=json.dumps(summary)))
+                      attrs=dict(source=' '.join(fn for fn, _ in inputs), duplicates_dropped=int(dup.sum()), summary=json.dumps(summary),
+                                 **{f'{k}_profiles': int((keep & v).sum()) for k, v in salt_of.items()}))
 
 def open_en4(paths, depths, **kwargs) -> xr.Dataset:
     "Good-QC EN4 profiles at `depths` (m): `open_profiles` for EN4 files (same parameters), kept under its old name."

@@ -16,14 +16,14 @@ from scipy import ndimage
 
 # %% auto #0
 __all__ = ['FERRET_DIR', 'DEFAULT_FILE', 'DEFAULT_DEPTHS', 'CLIMATOLOGY_YEAR', 'THETAO_NAMES', 'SST_NAMES', 'THETAO_VARS',
-           'SST_VARS', 'PLAUSIBLE_CELSIUS', 'SST_DAILY', 'SEA_LEVEL_MAX_M', 'SEA_LEVEL_MIN_M', 'PLAUSIBLE_SALINITY',
+           'SST_VARS', 'PLAUSIBLE_CELSIUS', 'SST_DAILY', 'SEA_LEVEL_MAX_M', 'SEA_LEVEL_MIN_M', 'SO_NAMES', 'SO_VARS',
            'SURFACE_FIELDS', 'SEA_LEVEL_FIELDS', 'MIN_ERROR_PAIRS', 'EN4_FILL', 'EN4_EPOCH', 'SST_COVERAGE_WARN',
            'expand_paths', 'repeated_times', 'open_files', 'find_var', 'with_coordinates', 'curvilinear_coords',
            'regular_from_curvilinear', 'standardise_coords', 'to_celsius', 'regrid', 'read_ferret_sources',
            'atomic_path', 'write_atomic', 'default_path', 'build_default', 'build_default_cli', 'fill_nearest',
            'read_asset', 'load_default', 'only_dims', 'standard_calendar', 'open_reanalysis', 'mid_month', 'monthly',
-           'to_metres', 'to_practical_salinity', 'field_kind', 'open_surface_field', 'open_ostia', 'grid_cells',
-           'profile_cells', 'bin_profiles', 'observation_error', 'write_sample_sources', 'write_en4',
+           'to_metres', 'to_practical_salinity', 'open_salinity', 'field_kind', 'open_surface_field', 'open_ostia',
+           'grid_cells', 'profile_cells', 'bin_profiles', 'observation_error', 'write_sample_sources', 'write_en4',
            'write_cf_profiles', 'write_sample_sea_level', 'subset', 'sst_coverage', 'month_coverage', 'check_months',
            'load_sources', 'load_surface', 'select_depths']
 
@@ -468,17 +468,32 @@ def standard_calendar(da:xr.DataArray, # (time, ...) a field whose times may be 
                       f"calendar lacks ({', '.join(lost[:6])}{' ...' if len(lost) > 6 else ''}): dropped")
     return out
 
+def _open_column(paths, # file, glob pattern or list
+                 field:str, # 'thetao' or 'so': the name it is given and the input it is, in messages
+                 var:str, # the variable's name; '' = `field`, one of `aliases`, or by CF standard_name in `names`
+                 names, aliases, # CF standard_names and common variable names of the field
+                 convert, # (DataArray, source) -> DataArray in the field's canonical units, checked (`to_celsius`, `to_practical_salinity`)
+                 long_name:str, # given where the file has none
+                 other_names=(), # standard_names of the other column field: a variable carrying one is refused, not read as this one
+                ) -> xr.DataArray: # `field` (time, depth, lat, lon), lazy, on the standard coordinates
+    "A field of the water column from any CF file (reanalysis temperature or salinity): found, put on time/depth/lat/lon (`standardise_coords`), converted and checked; the one path `open_reanalysis` and `open_salinity` share."
+    source = f"{paths} (the {field} input)"
+    ds = open_files(paths, field)
+    v = find_var(ds, var) if var else find_var(ds, field, names, aliases, field)
+    if ds[v].attrs.get('standard_name') in other_names:
+        raise ValueError(f"variable {v!r} in {source} is {ds[v].attrs['standard_name']}, not {long_name.lower()}: give the {field} variable (var=...) or its file")
+    da = standardise_coords(with_coordinates(ds, v), source)
+    da = _require_time(_require_depth(da, paths), paths, field)
+    da = convert(only_dims(da, ('time', 'depth', 'lat', 'lon'), source), source).rename(field)
+    da.attrs.setdefault('long_name', long_name)
+    return da
+
 def open_reanalysis(paths, # file, glob pattern or list: GLORYS-style `thetao`, or any CF sea-water temperature
                     var:str='', # the variable's name; '' = 'thetao', a common name, or by CF standard_name
                    ) -> xr.Dataset: # `thetao` (time, depth, lat, lon) °C, lazy
     "Copernicus GLORYS-style reanalysis (or any CF sea-water temperature): path, glob or list → Dataset in °C."
-    ds = open_files(paths, 'thetao')
-    v = find_var(ds, var) if var else find_var(ds, 'thetao', THETAO_NAMES, THETAO_VARS, 'thetao')
-    da = standardise_coords(with_coordinates(ds, v), f"{paths} (the thetao input)")
-    da = _require_time(_require_depth(da, paths), paths, 'thetao')
-    da = to_celsius(only_dims(da, ('time', 'depth', 'lat', 'lon'), f"{paths} (the thetao input)"), f"{paths} (the thetao input)").rename('thetao')
-    da.attrs.setdefault('long_name', 'Sea water potential temperature')
-    return da.to_dataset()
+    return _open_column(paths, 'thetao', var, THETAO_NAMES, THETAO_VARS, to_celsius, 'Sea water potential temperature', SO_NAMES).to_dataset()
+
 
 # %% ../nbs/00_sources.ipynb #d3182a7a
 def mid_month(time) -> np.ndarray:
@@ -511,11 +526,15 @@ def monthly(da:xr.DataArray, # (time, ...) fields, one or several per calendar m
 # %% ../nbs/00_sources.ipynb #cb0f38c9
 SEA_LEVEL_MAX_M = 3.      # |sea level| beyond this (m) is refused: ADT spans about -2..+1.5 m, SLA about ±1.5 m
 SEA_LEVEL_MIN_M = 0.02    # a field labelled cm or mm whose values all lie within ±2 cm is metres mislabelled: refused
-PLAUSIBLE_SALINITY = (0., 45.)  # sea-surface salinity outside this range (1e-3, practical) is refused
+from .profiles import (PLAUSIBLE_SALINITY, SALINITY_MEDIAN, PROFILE_SALT_NAMES, PROFILE_ABSOLUTE_SALT_NAMES, PROFILE_ABSOLUTE_SALT_VARS,
+                                check_salinity)  # one salinity check for fields and profiles: outside 0..45 (median 2..42), psu×1000, mass fractions refused
+SO_NAMES = PROFILE_SALT_NAMES + PROFILE_ABSOLUTE_SALT_NAMES  # CF standard_names of a sea-water salinity field (absolute: converted to practical)
+SO_VARS = ('so', 'vosaline', 'salinity', 'salt', 'SALT', 'sal', 'PSAL', 'SA', 'absolute_salinity')  # common names of a salinity field (GLORYS, NEMO, ROMS, ...)
 _METRES = {**dict.fromkeys(('m', 'meter', 'metre', 'meters', 'metres'), 1.),
            **dict.fromkeys(('cm', 'centimeter', 'centimetre', 'centimeters', 'centimetres'), 0.01),
            **dict.fromkeys(('mm', 'millimeter', 'millimetre', 'millimeters', 'millimetres'), 0.001)}
 _PRACTICAL_SALINITY = ('1e-3', '0.001', '1', 'psu', 'pss', 'pss-78', 'pss78', 'practical_salinity_unit')
+_ABSOLUTE_SALINITY = ('g/kg', 'g kg-1', 'g kg^-1', 'g kg**-1', 'g.kg-1', 'g kg-1 (teos-10)', '1e-3', '0.001')
 
 def _finite_sample(da:xr.DataArray, source:str) -> np.ndarray:
     "`_value_sample` of `da`, refused by name when it holds no finite value."
@@ -543,20 +562,38 @@ def to_metres(da:xr.DataArray, # a sea-surface height (ADT, SLA), `units` as the
     if scale != 1: da = (da * scale).assign_attrs(da.attrs)
     return da.astype('float32').assign_attrs(units='m')
 
-def to_practical_salinity(da:xr.DataArray, # a sea-surface salinity, `units` 1e-3, 0.001, psu, PSS-78 or 1 (or none)
+def _is_absolute(da:xr.DataArray) -> bool:
+    "Whether a salinity is TEOS-10 absolute salinity: its standard_name says so (or, without one, its name: SA, absolute_salinity)."
+    sn = da.attrs.get('standard_name')
+    return sn in PROFILE_ABSOLUTE_SALT_NAMES or (not sn and da.name in PROFILE_ABSOLUTE_SALT_VARS)
+
+def _practical_from_absolute(da:xr.DataArray) -> xr.DataArray:
+    "Practical salinity of an absolute-salinity field (..., [depth,] lat, lon) by TEOS-10: `gsw.SP_from_SA` at each depth's pressure (`gsw.p_from_z`, 0 dbar without depth) and position; lazy stays lazy."
+    import gsw
+    p = xr.apply_ufunc(gsw.p_from_z, -da['depth'], da['lat']) if 'depth' in da.dims else xr.zeros_like(da['lat'], dtype=float)
+    sp = xr.apply_ufunc(gsw.SP_from_SA, da, p, da['lon'], da['lat'], dask='parallelized', output_dtypes=['float64'])
+    return sp.transpose(*da.dims).assign_attrs(da.attrs, standard_name='sea_water_practical_salinity',
+                                               comment='practical salinity from TEOS-10 absolute salinity (gsw.SP_from_SA at gsw.p_from_z of the depth)')
+
+def to_practical_salinity(da:xr.DataArray, # a salinity field (surface or column), `units` 1e-3, 0.001, psu, PSS-78 or 1 (absolute: g/kg, 1e-3) or none
                           source:str='', # the file (and input) it came from, for the messages
-                         ) -> xr.DataArray: # unchanged values, `units='1e-3'`
-    "Check a salinity's units and values (practical salinity, 0..45), refusing what cannot be sea-surface salinity."
+                         ) -> xr.DataArray: # practical salinity, `units='1e-3'`: practical values unchanged, absolute ones converted
+    "Check a salinity's units and values (`check_salinity`: psu×1000, a mass fraction, outside 0..45 refused by name); TEOS-10 absolute salinity (`sea_water_absolute_salinity`) becomes practical salinity by `gsw.SP_from_SA`."
     name = f"variable {da.name!r} in {source or 'the input'}"
-    label = str(da.attrs.get('units', '')).strip()
-    if label and label.lower() not in _PRACTICAL_SALINITY:
-        raise ValueError(f"unknown salinity units {label!r} of {name}: expected practical salinity (1e-3, 0.001, psu, PSS-78 or 1)")
-    v = _finite_sample(da, source)
-    lo, hi = float(v.min()), float(v.max())
-    if lo < PLAUSIBLE_SALINITY[0] or hi > PLAUSIBLE_SALINITY[1]:
-        raise ValueError(f"{name} spans {lo:.3g}..{hi:.3g}, outside sea-surface salinity's {PLAUSIBLE_SALINITY[0]:g}..{PLAUSIBLE_SALINITY[1]:g}: "
-                         "another variable, or fill values not flagged by _FillValue/missing_value?")
+    label, absolute = str(da.attrs.get('units', '')).strip(), _is_absolute(da)
+    if label and label.lower() not in (_ABSOLUTE_SALINITY if absolute else _PRACTICAL_SALINITY):
+        expected = 'absolute salinity (g/kg, g kg-1 or 1e-3)' if absolute else 'practical salinity (1e-3, 0.001, psu, PSS-78 or 1)'
+        raise ValueError(f"unknown {'absolute ' if absolute else ''}salinity units {label!r} of {name}: expected {expected}")
+    check_salinity(_finite_sample(da, source), name)
+    if absolute: da = _practical_from_absolute(da)
     return da.astype('float32').assign_attrs(units='1e-3')
+
+def open_salinity(paths, # file, glob pattern or list: GLORYS `so`, or any CF sea_water_salinity / sea_water_practical_salinity / sea_water_absolute_salinity
+                  var:str='', # the variable's name; '' = 'so', a common name, or by CF standard_name
+                 ) -> xr.Dataset: # `so` (time, depth, lat, lon) practical salinity (1e-3), lazy, on the standard coordinates `open_reanalysis` gives `thetao`
+    "Copernicus GLORYS `so` (or any CF sea-water salinity; absolute salinity converted by TEOS-10) → Dataset `so` in practical salinity, read as `open_reanalysis` reads `thetao`."
+    return _open_column(paths, 'so', var, SO_NAMES, SO_VARS, to_practical_salinity, 'Sea water salinity', THETAO_NAMES).to_dataset()
+
 
 # %% ../nbs/00_sources.ipynb #a6f3368d
 SURFACE_FIELDS = dict(  # the surface fields a dataset can hold beside `thetao`, by kind: how to find, convert and check each

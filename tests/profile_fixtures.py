@@ -9,6 +9,13 @@ each with the values a correct reading must give, computed independently of the 
   single profile, contiguous and indexed ragged.
 - NCEI World Ocean Database ragged netCDF: one sample dimension per variable (`z_obs`, `Temperature_obs`, ...) with its
   row size, `*_WODflag` (0 accepted), `*_WODprofileflag` per cast, `*_sigfigs`, time in days since 1770.
+- EN4 profile files (the Met Office Hadley Centre's "EN4 quality controlled ocean data: Profile files" page): JULD days
+  since 1950-01-01, LATITUDE, LONGITUDE, DEPH_CORRECTED, TEMP, POTM_CORRECTED, PSAL_CORRECTED (N_PROF, N_LEVELS), a
+  character per profile in POSITION_QC, PROFILE_POTM_QC, PROFILE_PSAL_QC and per level in POTM_CORRECTED_QC,
+  PSAL_CORRECTED_QC, '4' meaning reject.
+Salinity: Argo PSAL/PSAL_ADJUSTED by DATA_MODE with their QC and PROFILE_PSAL_QC (reference table 2a, F: no good level),
+CF `sea_water_practical_salinity` or `sea_water_absolute_salinity` (converted with gsw.SP_from_SA), WOD `Salinity` with
+its WODflag and WODprofileflag, EN4 PSAL_CORRECTED; each with the practical salinity a correct reading gives (`expect_so`).
 """
 import numpy as np
 import xarray as xr
@@ -28,6 +35,14 @@ def expected_theta(temp, pres=None, z=None, lat=0., lon=0., psal=None, targets=T
     theta = gsw.pt0_from_t(gsw.SA_from_SP(sp, pres, lon, lat), temp, pres)
     ok = np.isfinite(theta) & np.isfinite(depth)
     return np.interp(targets, depth[ok], theta[ok])
+
+def expected_on_targets(values, depth, targets=TARGETS, top_gap=5.):
+    "A profile's good values (NaN elsewhere) on level depths (m) at `targets`, linear between levels, never extrapolated below (numpy only)."
+    values, depth = np.asarray(values, float), np.asarray(depth, float)
+    ok = np.isfinite(values) & np.isfinite(depth)
+    if not ok.any(): return np.full(len(targets), np.nan)
+    out = np.interp(targets, depth[ok], values[ok])
+    return np.where((targets > depth[ok].max()) | (targets < depth[ok].min() - top_gap), np.nan, out)
 
 def levels():
     "Argo-like levels every 10 dbar, 5..605 dbar, and a smooth in-situ temperature and salinity on them."
@@ -60,12 +75,33 @@ def argo_profiles():
     add('D', t + 0.9, good, fill, bad, pres_adj=p, psal_adj=s, lat=23., day=30, why='mode')
     add('R', t, good, fill, blank, pos_qc=b'4', lat=24., day=40, why='position')
     add('R', t, good, fill, blank, pos_qc=b'8', lat=25., day=50)
-    for q in prof:                                                # what a correct reading gives each kept profile
-        use_adj = q['mode'] in 'AD'
-        temp = np.where(np.char.strip((q['temp_adj_qc'] if use_adj else q['temp_qc']).astype('U1')) == '1', q['temp_adj'] if use_adj else q['temp'], np.nan)
-        q['expect'] = None if q['why'] else expected_theta(temp, q['pres_adj'] if use_adj else q['pres'], lat=q['lat'], lon=q['lon'],
-                                                          psal=q['psal_adj'] if use_adj else q['psal'])
-        q['time'] = EPOCH_ARGO + np.timedelta64(int(round(q['juld'] * 86400)), 's')
+    for q in prof: argo_expect(q)
+    return prof
+
+def argo_expect(q):
+    "What a correct reading gives an Argo profile (the manual's rules): each parameter from its mode (raw in R, _ADJUSTED in A, D) where the mode's QC is 1, salinity not where PROFILE_PSAL_QC is F; θ with salinity 35 where there is none."
+    import gsw
+    use_adj = q['mode'] in 'AD'
+    good = lambda f: np.char.strip(np.asarray(f).astype('U1')) == '1'
+    temp = np.where(good(q['temp_adj_qc'] if use_adj else q['temp_qc']), q['temp_adj'] if use_adj else q['temp'], np.nan)
+    pres = q['pres_adj'] if use_adj else q['pres']
+    psal = np.where(good(q['psal_adj_qc'] if use_adj else q['psal_qc']) & (q.get('psal_grade', b'A') != b'F'), q['psal_adj'] if use_adj else q['psal'], np.nan)
+    q['expect'] = None if q['why'] else expected_theta(temp, pres, lat=q['lat'], lon=q['lon'], psal=np.where(np.isfinite(psal), psal, 35.))
+    q['expect_so'] = None if q['why'] else expected_on_targets(psal, -gsw.z_from_p(np.asarray(pres, float), q['lat']))
+    q['time'] = EPOCH_ARGO + np.timedelta64(int(round(q['juld'] * 86400)), 's')
+    return q
+
+def argo_salinity_profiles():
+    """`argo_profiles` with salinity to reject: R, its PSAL at 45 dbar flagged 4 (and 30, so reading it would show); A, its
+    PSAL_ADJUSTED_QC 4 on every level (the raw PSAL, QC 1, must not stand in); D, the raw PSAL 0.2 off (the adjusted one
+    read); the R profile at an estimated position graded F in PROFILE_PSAL_QC whatever its level flags say."""
+    prof = argo_profiles()
+    r, a, d, est = prof[0], prof[1], prof[2], prof[5]
+    r['psal'] = r['psal'].copy(); r['psal'][4] = 30.; r['psal_qc'] = r['psal_qc'].copy(); r['psal_qc'][4] = b'4'
+    a['psal_adj_qc'] = np.full(len(a['psal_adj']), b'4')
+    est['psal_grade'] = b'F'
+    assert not np.allclose(d['psal'], d['psal_adj'])
+    for q in prof: argo_expect(q)
     return prof
 
 def write_argo_prof(path, profiles, wmo='6901234'):
@@ -96,6 +132,9 @@ def write_argo_prof(path, profiles, wmo='6901234'):
         var('POSITION_QC', 'S1', ('N_PROF',), np.array([q['pos_qc'] for q in profiles]), ' ', long_name='Quality on position (latitude and longitude)',
             conventions='Argo reference table 2')
         var('PROFILE_TEMP_QC', 'S1', ('N_PROF',), np.array([b'A'] * P), ' ', long_name='Global quality flag of TEMP profile', conventions='Argo reference table 2a')
+        var('PROFILE_PRES_QC', 'S1', ('N_PROF',), np.array([b'A'] * P), ' ', long_name='Global quality flag of PRES profile', conventions='Argo reference table 2a')
+        var('PROFILE_PSAL_QC', 'S1', ('N_PROF',), np.array([q.get('psal_grade', b'A') for q in profiles]), ' ', long_name='Global quality flag of PSAL profile',
+            conventions='Argo reference table 2a')
         units = dict(PRES=('decibar', 'sea_water_pressure'), TEMP=('degree_Celsius', 'sea_water_temperature'), PSAL=('psu', 'sea_water_salinity'))
         pad = lambda a, f: np.concatenate([np.asarray(a), np.full(L - len(a), f, np.asarray(a).dtype)])
         for param, (u, sn) in units.items():
@@ -151,6 +190,28 @@ def argopy_points(mode='standard'):
     ds.PSAL.attrs.update(units='psu', standard_name='sea_water_salinity', long_name='PRACTICAL SALINITY')
     return ds, expect
 
+def argopy_salinity(mode='standard'):
+    """`argopy_points` with the A-mode profile's salinity rejected: in standard mode its PSAL_QC 4 (argopy has taken the
+    mode), in expert mode its PSAL_ADJUSTED_QC 4 (the raw PSAL, QC 1, must not stand in). Returns (Dataset, [(θ, S) expected
+    at TARGETS, or None, per profile]): S constant per profile as the fixture's, NaN where rejected, θ with 35 there."""
+    import gsw
+    ds, _ = argopy_points(mode)
+    p, t, _ = levels()
+    cyc = ds.CYCLE_NUMBER.values
+    rejected = cyc == 2
+    if mode == 'standard': ds['PSAL_QC'] = ('N_POINTS', np.where(rejected, 4, ds.PSAL_QC.values))
+    else: ds['PSAL_ADJUSTED_QC'] = ('N_POINTS', np.where(rejected, 4, ds.PSAL_ADJUSTED_QC.values))
+    expect = []
+    for c in (1, 2, 7):
+        k = np.flatnonzero(cyc == c)
+        dm, lat, lon, temp_qc = ds.DATA_MODE.values[k[0]], float(ds.LATITUDE.values[k[0]]), float(ds.LONGITUDE.values[k[0]]), ds.TEMP_QC.values[k]
+        if (mode == 'standard' and (temp_qc != 1).all()) or (mode == 'expert' and dm == 'D'): expect.append(None); continue
+        temp = ds.TEMP.values[k] if mode == 'standard' or dm == 'R' else ds.TEMP_ADJUSTED.values[k]
+        sal = np.full(len(k), np.nan) if c == 2 else (ds.PSAL.values[k] if mode == 'standard' or dm == 'R' else ds.PSAL_ADJUSTED.values[k])
+        expect.append((expected_theta(temp, p, lat=lat, lon=lon, psal=np.where(np.isfinite(sal), sal, 35.)),
+                       expected_on_targets(sal, -gsw.z_from_p(p, lat))))
+    return ds, expect
+
 # ------------------------------------------------------------------------------------------------ CF DSG (appendix H.3)
 def cf_profiles():
     """Two profiles of in-situ temperature on depth (10 m levels, 5..605 m; the second stops at 305 m), no salinity, and a
@@ -167,11 +228,39 @@ def cf_profiles():
     e1 = np.concatenate([e1, np.full((TARGETS >= 305).sum(), np.nan)])
     return dict(z=z, t=[t0, t1[:n1]], qc=[qc0, np.zeros(n1, 'i1')], lat=lat, lon=lon, time=time), [e0, e1]
 
-def write_cf(path, form):
-    "The two `cf_profiles` in one CF appendix H.3 layout: 'orthogonal', 'incomplete', 'contiguous', 'indexed'; or 'single' (the first only)."
+def cf_salinity(kind='practical'):
+    """Salinity for the two `cf_profiles`: practical (`sea_water_practical_salinity`, units 1) or TEOS-10 absolute
+    (`sea_water_absolute_salinity`, g kg-1, from the practical by gsw.SA_from_SP), with its own status flag: the first
+    profile's level at 205 m 'bad' (and 30, so reading it would show). Returns ([values per profile], [flags per profile],
+    [(θ, S) expected per profile]): θ now from the file's salinity, S practical at TARGETS."""
+    import gsw
+    a, _ = cf_profiles()
+    z, (t0, t1), n1 = a['z'], a['t'], len(a['t'][1])
+    sp = [34.6 + 0.001 * z, 35.3 - 0.0008 * z[:n1]]
+    sp[0][20] = 30.                                               # 205 m: a target (200 m) lies between it and 195 m
+    flags = [np.zeros(len(z), 'i1'), np.zeros(n1, 'i1')]; flags[0][20] = 2
+    zz = [z, z[:n1]]
+    values = sp if kind == 'practical' else [gsw.SA_from_SP(s, gsw.p_from_z(-h, la), lo, la) for s, h, la, lo in zip(sp, zz, a['lat'], a['lon'])]
+    expect = []
+    for k, (t, s, f, h) in enumerate(zip(a['t'], sp, flags, zz)):
+        good_s = np.where(f == 0, s, np.nan)
+        targets = TARGETS if k == 0 else TARGETS[TARGETS < 305]
+        theta = expected_theta(np.where(a['qc'][k] == 0, t, np.nan), z=h, lat=a['lat'][k], lon=a['lon'][k], psal=np.where(f == 0, s, 35.), targets=targets)
+        so = expected_on_targets(good_s, h, targets)
+        pad = lambda e: np.concatenate([e, np.full(len(TARGETS) - len(e), np.nan)])
+        expect.append((pad(theta), pad(so)))
+    return values, flags, expect
+
+def write_cf(path, form, salinity=None):
+    "The two `cf_profiles` in one CF appendix H.3 layout: 'orthogonal', 'incomplete', 'contiguous', 'indexed'; or 'single' (the first only); `salinity` 'practical' or 'absolute' adds `cf_salinity`'s."
     import netCDF4
     a, _ = cf_profiles()
     z, (t0, t1), (q0, q1) = a['z'], a['t'], a['qc']
+    (s0, s1), (f0, f1) = cf_salinity(salinity)[:2] if salinity else ((None, None), (None, None))
+    sattrs = dict(standard_name=f'sea_water_{salinity}_salinity', units='1' if salinity == 'practical' else 'g kg-1', coordinates='time lat lon z',
+                  ancillary_variables='salinity_qc', long_name=f'{salinity} salinity')
+    fattrs = dict(long_name='salinity quality', standard_name=f'sea_water_{salinity}_salinity status_flag', flag_values=np.array([0, 1, 2], 'i1'),
+                  flag_meanings='good questionable bad')
     L, n1 = len(z), len(t1)
     with netCDF4.Dataset(path, 'w') as nc:
         nc.setncatts(dict(Conventions='CF-1.11', featureType='profile', title=f'CF appendix H.3 {form} fixture'))
@@ -187,6 +276,7 @@ def write_cf(path, form):
         if form == 'single':
             nc.createDimension('z', L)
             var('z', 'f4', ('z',), z, **zattrs); var('temperature', 'f4', ('z',), t0, -999.9, **tattrs); var('temperature_qc', 'i1', ('z',), q0, **qattrs)
+            if salinity: var('salinity', 'f4', ('z',), s0, -999.9, **sattrs); var('salinity_qc', 'i1', ('z',), f0, **fattrs)
             var('lat', 'f4', (), a['lat'][0], standard_name='latitude', units='degrees_north')
             var('lon', 'f4', (), a['lon'][0], standard_name='longitude', units='degrees_east')
             var('time', 'f8', (), days[0], standard_name='time', units='days since 1970-01-01')
@@ -204,18 +294,24 @@ def write_cf(path, form):
             else: var('z', 'f4', (prof, 'z'), np.ma.masked_invalid(np.stack([z, np.where(np.arange(L) < n1, z, np.nan)])), -999.9, **zattrs)
             var('temperature', 'f4', (prof, 'z'), np.ma.masked_invalid(np.stack([t0, t1p])), -999.9, **tattrs)
             var('temperature_qc', 'i1', (prof, 'z'), np.stack([q0, q1p]), **qattrs)
+            if salinity:
+                var('salinity', 'f4', (prof, 'z'), np.ma.masked_invalid(np.stack([s0, np.concatenate([s1, np.full(L - n1, np.nan)])])), -999.9, **sattrs)
+                var('salinity_qc', 'i1', (prof, 'z'), np.stack([f0, np.concatenate([f1, np.full(L - n1, 2, 'i1')])]), **fattrs)
         else:
             n_obs = L + n1
             nc.createDimension('obs', n_obs)
             zz, tt, qq, who = np.concatenate([z, z[:n1]]), np.concatenate([t0, t1]), np.concatenate([q0, q1]), np.repeat([0, 1], [L, n1])
+            ss, ff = (np.concatenate([s0, s1]), np.concatenate([f0, f1])) if salinity else (None, None)
             if form == 'indexed':                                 # observations interleaved in time order, each naming its profile
                 order = np.argsort(np.concatenate([np.arange(L) * 2., np.arange(n1) * 2. + 1]), kind='stable')
                 zz, tt, qq, who = zz[order], tt[order], qq[order], who[order]
+                if salinity: ss, ff = ss[order], ff[order]
                 var('profileIndex', 'i4', ('obs',), who, long_name='which profile this obs is for', instance_dimension=prof)
             else: var('rowSize', 'i4', (prof,), [L, n1], long_name='number of obs for this profile', sample_dimension='obs')
             var('z', 'f4', ('obs',), zz, **zattrs)
             var('temperature', 'f4', ('obs',), tt, -999.9, **tattrs)
             var('temperature_qc', 'i1', ('obs',), qq, **qattrs)
+            if salinity: var('salinity', 'f4', ('obs',), ss, -999.9, **sattrs); var('salinity_qc', 'i1', ('obs',), ff, **fattrs)
     return path
 
 # ------------------------------------------------------------------------------------------------ World Ocean Database
@@ -226,23 +322,28 @@ def wod_casts():
     few levels. Returns (casts, expected θ per cast or None)."""
     z = np.arange(5., 606., 10.)
     casts = []
-    def add(zz, temp=None, sal=None, tflag=None, zflag=None, tprof=0, sig=5, lat=40., lon=-60., day=0.):
+    def add(zz, temp=None, sal=None, tflag=None, zflag=None, tprof=0, sig=5, lat=40., lon=-60., day=0., sflag=None, sprof=0):
         casts.append(dict(z=zz, temp=temp, sal=sal, tflag=np.zeros(len(zz), 'i4') if tflag is None and temp is not None else tflag,
-                          zflag=np.zeros(len(zz), 'i4') if zflag is None else zflag, tprof=tprof, sig=sig, lat=lat, lon=lon, day=day))
+                          zflag=np.zeros(len(zz), 'i4') if zflag is None else zflag, tprof=tprof, sig=sig, lat=lat, lon=lon, day=day,
+                          sflag=np.zeros(len(zz), 'i4') if sflag is None else sflag, sprof=sprof))
     t, s = 18. - 0.02 * z, 35.5 - 0.001 * z
     tflag = np.zeros(len(z), 'i4'); tflag[10] = 2; zflag = np.zeros(len(z), 'i4'); zflag[30] = 1
-    add(z, t, s, tflag, zflag, lat=40., lon=-60., day=0.)
+    s0, sflag = s.copy(), np.zeros(len(z), 'i4'); s0[20], sflag[20] = 31., 3       # 205 m: salinity flagged 3 (gradient), 31 if read
+    add(z, t, s0, tflag, zflag, lat=40., lon=-60., day=0., sflag=sflag)
     add(z[:20], None, s[:20], lat=41., lon=-61., day=1.)
     add(z, t + 3., s, tprof=1, lat=42., lon=-62., day=2.)
     zb = np.array([0., 10., 30., 50., 75., 100., 125., 150., 200., 250., 300., 400., 500., 600.])
     tb = np.round(19. - 0.02 * zb, 1)                             # bottle values, 3 significant figures
-    add(zb, tb, np.round(35.4 - 0.001 * zb, 2), sig=3, lat=43., lon=-63., day=3.)
-    expect = []
+    add(zb, tb, np.round(35.4 - 0.001 * zb, 2), sig=3, lat=43., lon=-63., day=3., sprof=2)   # its salinity: Salinity_WODprofileflag 2
+    expect, expect_so = [], []
     for c in casts:
-        if c['temp'] is None or c['tprof']: expect.append(None); continue
+        if c['temp'] is None or c['tprof']: expect.append(None); expect_so.append(None); continue
         ok = (c['tflag'] == 0) & (c['zflag'] == 0)
+        s_ok = (c['sflag'] == 0) & (c['zflag'] == 0) & (c['sprof'] == 0)
         expect.append(expected_theta(np.where(ok, c['temp'], np.nan), z=np.where(ok, c['z'], np.nan), lat=c['lat'], lon=c['lon'],
-                                     psal=np.where(ok, c['sal'], 35.)))
+                                     psal=np.where(ok & s_ok, c['sal'], 35.)))
+        expect_so.append(expected_on_targets(np.where(s_ok, c['sal'], np.nan), c['z']))
+    casts[0]['expect_so'], casts[3]['expect_so'] = expect_so[0], expect_so[3]
     return casts, expect
 
 def write_wod(path):
@@ -269,12 +370,69 @@ def write_wod(path):
             var(v, 'f4', (f'{v}_obs',), np.concatenate(have), -1e10 if v != 'z' else None, standard_name=sn, units=units,
                 ancillary_variables=f'{v}_sigfigs {v}_WODflag' + (f' {v}_WODprofileflag' if v != 'z' else ''), **extra)
             var(f'{v}_sigfigs', 'i1', (f'{v}_obs',), np.concatenate([np.full(len(h), c['sig']) for h, c in zip(have, casts)]), long_name=f'{v} significant figures')
-            flags = np.concatenate([c['zflag'] if v == 'z' else (c['tflag'] if v == 'Temperature' else np.zeros(len(h), 'i4')) if len(h) else np.array([], 'i4')
+            flags = np.concatenate([c['zflag'] if v == 'z' else (c['tflag'] if v == 'Temperature' else c['sflag']) if len(h) else np.array([], 'i4')
                                     for h, c in zip(have, casts)])
             var(f'{v}_WODflag', 'i1', (f'{v}_obs',), flags, long_name='WOD_observation_flag', flag_values=np.arange(10, dtype='i1'), flag_meanings=flag_meanings,
                 standard_name=f'{sn} status_flag')
             if v != 'z':
-                var(f'{v}_WODprofileflag', 'i1', ('casts',), [c['tprof'] if v == 'Temperature' else 0 for c in casts], long_name='WOD_profile_flag',
+                var(f'{v}_WODprofileflag', 'i1', ('casts',), [c['tprof'] if v == 'Temperature' else c['sprof'] for c in casts], long_name='WOD_profile_flag',
                     flag_values=np.arange(10, dtype='i1'), flag_meanings='accepted annual_sd_out density_inversion cruise seasonal_sd_out monthly_sd_out '
                     'annual+seasonal_sd_out anomaly_or_annual+monthly_sd_out seasonal+monthly_sd_out annual+seasonal+monthly_sd_out')
+    return path
+
+# ------------------------------------------------------------------------------------------------ EN4
+EN4_FILL = 99999.
+EN4_EPOCH = np.datetime64('1950-01-01T00:00', 'ns')
+
+def en4_profiles():
+    """Five EN4 profiles on depth levels every 10 m (5..605 m), as the EN4 profile-file page describes them; what a correct
+    reading keeps: 0, T and S good but PSAL_CORRECTED_QC '4' at 45 m (and 30 there, so reading it would show); 1,
+    PROFILE_PSAL_QC '4' (salinity rejected whole, temperature kept); 2, no salinity (fill, blank flags); 3, PROFILE_POTM_QC
+    '4' (the profile dropped); 4, salinity only to 95 m. `expect` θ and `expect_so` S at TARGETS (None: dropped)."""
+    z = np.arange(5., 606., 10.)
+    L, prof = len(z), []
+    def add(potm, psal, psal_qc, psal_prof=b'1', potm_prof=b'1', lat=50., lon=340., day=0.):
+        prof.append(dict(z=z, potm=potm, psal=psal, psal_qc=psal_qc, psal_prof=psal_prof, potm_prof=potm_prof, lat=lat, lon=lon, juld=25567.5 + day))
+    t, s = 15. - 0.015 * z, 35.0 + 0.0005 * z
+    good = np.full(L, b'1')
+    bad_level = good.copy(); bad_level[4] = b'4'; s0 = s.copy(); s0[4] = 30.
+    add(t, s0, bad_level)
+    add(t + 1., s, good, psal_prof=b'4', lat=51., day=1.)
+    add(t + 2., np.full(L, np.nan), np.full(L, b' '), lat=52., day=2.)
+    add(t + 3., s, good, potm_prof=b'4', lat=53., day=3.)
+    shallow = np.where(z < 100, s, np.nan)
+    add(t + 4., shallow, np.where(z < 100, b'1', b' '), lat=54., day=4.)
+    for q in prof:
+        q['time'] = EN4_EPOCH + np.timedelta64(int(round(q['juld'] * 86400)), 's')
+        q['why'] = 'qc' if q['potm_prof'] == b'4' else ''
+        q['expect'] = None if q['why'] else expected_on_targets(q['potm'], z)
+        s_ok = (np.char.strip(q['psal_qc'].astype('U1')) == '1') & (q['psal_prof'] != b'4')
+        q['expect_so'] = None if q['why'] else expected_on_targets(np.where(s_ok, q['psal'], np.nan), z)
+    return prof
+
+def write_en4_file(path, profiles):
+    "An EN4 profile file (`EN.4.2.2.f.profiles.g10.YYYYMM.nc`) as the EN4 page lays it out: float32 fields with fill 99999, char QC flags."
+    import netCDF4
+    P, L = len(profiles), max(len(q['z']) for q in profiles)
+    with netCDF4.Dataset(path, 'w', format='NETCDF3_CLASSIC') as nc:
+        nc.createDimension('N_PROF', P); nc.createDimension('N_LEVELS', L)
+        def var(name, dtype, dims, data, fill=None, **attrs):
+            v = nc.createVariable(name, dtype, dims, fill_value=fill); v.setncatts(attrs)
+            v[:] = np.ma.masked_invalid(np.asarray(data, float)) if fill is not None else data
+        stack = lambda k: np.stack([q[k] for q in profiles])
+        var('JULD', 'f8', ('N_PROF',), [q['juld'] for q in profiles], EN4_FILL, long_name='Julian day (UTC) of the location relative to REFERENCE_DATE_TIME',
+            units='days since 1950-01-01 00:00:00 utc', conventions='Relative julian days with decimal part (as parts of day)')
+        var('LATITUDE', 'f8', ('N_PROF',), [q['lat'] for q in profiles], EN4_FILL, long_name='Latitude of the station, best estimate', units='degree_north')
+        var('LONGITUDE', 'f8', ('N_PROF',), [q['lon'] for q in profiles], EN4_FILL, long_name='Longitude of the station, best estimate', units='degree_east')
+        var('DEPH_CORRECTED', 'f4', ('N_PROF', 'N_LEVELS'), stack('z'), np.float32(EN4_FILL), long_name='Corrected depth', units='metre')
+        var('TEMP', 'f4', ('N_PROF', 'N_LEVELS'), stack('potm') + 0.05, np.float32(EN4_FILL), long_name='Sea temperature in-situ ITS-90 scale', units='degree_Celsius')
+        var('POTM_CORRECTED', 'f4', ('N_PROF', 'N_LEVELS'), stack('potm'), np.float32(EN4_FILL), long_name='Corrected potential temperature', units='degree_Celsius')
+        var('PSAL_CORRECTED', 'f4', ('N_PROF', 'N_LEVELS'), stack('psal'), np.float32(EN4_FILL), long_name='Corrected practical salinity', units='psu')
+        var('POSITION_QC', 'S1', ('N_PROF',), np.array([b'1'] * P), long_name='Quality on position (latitude and longitude)')
+        var('JULD_QC', 'S1', ('N_PROF',), np.array([b'1'] * P), long_name='Quality on date and time')
+        var('PROFILE_POTM_QC', 'S1', ('N_PROF',), np.array([q['potm_prof'] for q in profiles]), long_name='Global quality flag of POTM profile')
+        var('PROFILE_PSAL_QC', 'S1', ('N_PROF',), np.array([q['psal_prof'] for q in profiles]), long_name='Global quality flag of PSAL profile')
+        var('POTM_CORRECTED_QC', 'S1', ('N_PROF', 'N_LEVELS'), np.full((P, L), b'1'), long_name='Quality on potential temperature')
+        var('PSAL_CORRECTED_QC', 'S1', ('N_PROF', 'N_LEVELS'), stack('psal_qc'), long_name='Quality on practical salinity')
+        nc.setncatts(dict(title='EN4 profile fixture', Conventions='CF-1.0'))
     return path

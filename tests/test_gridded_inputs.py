@@ -1,5 +1,6 @@
-"""Gridded inputs as users have them (issue #32, #35): curvilinear NEMO output, model calendars, days repeated across files, damaged built-in
-assets, float32 coordinates, and inputs thinner than the region in some months, in training and at inference alike."""
+"""Gridded inputs as users have them (issue #32, #35, #33): curvilinear NEMO output, model calendars, days repeated across files, damaged built-in
+assets, float32 coordinates, inputs thinner than the region in some months, in training and at inference alike, and the water column's salinity
+(GLORYS `so`, CF practical and absolute salinity)."""
 import shutil, warnings
 import netCDF4
 import numpy as np
@@ -8,7 +9,7 @@ import pytest
 import xarray as xr
 
 from depthdif import sources, twin
-from depthdif.sources import load_sources, open_reanalysis, open_surface_field, write_en4, write_sample_sea_level, write_sample_sources
+from depthdif.sources import load_sources, open_reanalysis, open_salinity, open_surface_field, write_en4, write_sample_sea_level, write_sample_sources
 from depthdif.inference import inference_grid, predict_files, read_sst
 
 NY, NX = 24, 30
@@ -231,3 +232,79 @@ def test_time_axis_without_dates_named(tmp_path):
                coords=dict(time=[1., 2.], lat=np.arange(3.), lon=np.arange(4.))).to_netcdf(fn)
     with pytest.raises(ValueError, match=rf"the time axis of variable 'tos' in {fn} \(the SST input\) holds float64 values, not dates"):
         open_surface_field(fn, 'sst')
+
+# ------------------------------------------------------------------------------------------------ salinity of the water column (issue #33)
+G_LAT, G_LON, G_DEPTH = np.array([-1., -0.5, 0., 0.5]), np.array([-30., -29.5, -29., -28.5, -28.]), np.array([0.494, 47.37, 541.1, 1684.])
+
+def salinity_truth():
+    "(1, depth, lat, lon) a plausible practical salinity: fresher at the surface, saltier to the east; one land column (NaN) at the north-west corner."
+    s = 34.6 + 0.4 * np.tanh(G_DEPTH / 300.)[:, None, None] + 0.05 * (G_LON - G_LON[0])[None, None, :] + 0.0 * G_LAT[None, :, None]
+    s = s[None].copy(); s[..., -1, 0] = np.nan
+    return s
+
+def write_glorys(path, so=None, so_attrs=None, so_var='so', packed=True):
+    """A GLORYS12V1 monthly mean file as the CMEMS product user manual (GLOBAL_MULTIYEAR_PHY_001_030) lays it out: dimensions time,
+    depth, latitude, longitude; `thetao` and `so` as int16 with scale_factor/add_offset and _FillValue -32767 (packed=True, the
+    archive's NetCDF), or float32 (the ARCO/subset files); `so` units 1e-3, standard_name sea_water_salinity."""
+    s = salinity_truth() if so is None else so
+    t = 20. - 0.01 * G_DEPTH[None, :, None, None] + 0 * s
+    with netCDF4.Dataset(path, 'w') as nc:
+        for d, n in dict(time=None, depth=len(G_DEPTH), latitude=len(G_LAT), longitude=len(G_LON)).items(): nc.createDimension(d, n)
+        for name, vals, attrs in (('time', [613596.], dict(units='hours since 1950-01-01', standard_name='time', calendar='gregorian', axis='T')),
+                                  ('depth', G_DEPTH, dict(units='m', standard_name='depth', positive='down', axis='Z')),
+                                  ('latitude', G_LAT, dict(units='degrees_north', standard_name='latitude', axis='Y')),
+                                  ('longitude', G_LON, dict(units='degrees_east', standard_name='longitude', axis='X'))):
+            v = nc.createVariable(name, 'f8' if name == 'time' else 'f4', (name,)); v.setncatts(attrs); v[:] = vals
+        dims = ('time', 'depth', 'latitude', 'longitude')
+        for name, vals, attrs, (scale, offset) in (
+                ('thetao', t, dict(units='degrees_C', standard_name='sea_water_potential_temperature', long_name='Temperature'), (0.000732444226741791, 21.)),
+                (so_var, s, {**dict(units='1e-3', standard_name='sea_water_salinity', long_name='Salinity', unit_long='Practical Salinity Unit'), **(so_attrs or {})},
+                 (0.00152590218931437, -0.00152590218931437))):
+            v = nc.createVariable(name, 'i2' if packed else 'f4', dims, fill_value=np.int16(-32767) if packed else np.float32(np.nan))
+            if packed: v.setncatts(dict(scale_factor=scale, add_offset=offset))
+            v.setncatts({k: a for k, a in attrs.items() if a is not None}); v[:] = np.ma.masked_invalid(vals)
+    return path
+
+@pytest.mark.parametrize('packed', [True, False])
+def test_glorys_so_beside_thetao(tmp_path, packed):
+    "GLORYS `so` read by `open_salinity` on exactly the coordinates `open_reanalysis` gives `thetao` (land where it is), to the packing's precision."
+    fn = write_glorys(tmp_path / 'mercatorglorys12v1_gl12_mean_202001.nc', packed=packed)
+    so, th = open_salinity(fn).so, open_reanalysis(fn).thetao
+    assert so.dims == th.dims == ('time', 'depth', 'lat', 'lon') and so.attrs['units'] == '1e-3'
+    for c in ('time', 'depth', 'lat', 'lon'): np.testing.assert_array_equal(so[c].values, th[c].values)
+    np.testing.assert_allclose(so.values, salinity_truth(), atol=1e-3 if packed else 1e-5)
+    np.testing.assert_array_equal(so.isnull().values, th.isnull().values)
+
+def test_cf_practical_and_absolute_salinity(tmp_path):
+    "Any CF salinity: sea_water_practical_salinity (PSS-78) as it is; sea_water_absolute_salinity (g kg-1) converted by TEOS-10 at the depth's pressure, lazily."
+    import gsw
+    s = salinity_truth()
+    practical = open_salinity(write_glorys(tmp_path / 'sp.nc', s, dict(standard_name='sea_water_practical_salinity', units='PSS-78'), 'salinity', False)).so
+    np.testing.assert_allclose(practical.values, s, atol=1e-5)
+    p = gsw.p_from_z(-G_DEPTH[:, None, None], G_LAT[None, :, None]) * np.ones((1, 1, len(G_LON)))
+    sa = gsw.SA_from_SP(s, p[None], G_LON, G_LAT[:, None])                       # what a TEOS-10 model writes
+    assert np.nanmin(sa - s) > 0.15                                               # read as practical it would be 0.16..0.17 too salty
+    fn = write_glorys(tmp_path / 'sa.nc', sa, dict(standard_name='sea_water_absolute_salinity', units='g kg-1', long_name='Absolute Salinity'), 'SA', False)
+    absolute = open_salinity(fn).so
+    assert absolute.chunks is not None and absolute.attrs['standard_name'] == 'sea_water_practical_salinity'
+    np.testing.assert_allclose(absolute.values, s, atol=1e-5)
+
+@pytest.mark.parametrize('case, so, attrs, why', [
+    ('psu_x1000', salinity_truth() * 1000, dict(), 'psu×1000'),
+    ('beyond', salinity_truth() + 12, dict(), "outside sea water's salinity 0..45"),
+    ('fraction', salinity_truth() / 1000, dict(), 'mass fraction'),
+    ('all_nan', salinity_truth() * np.nan, dict(), 'holds no finite value'),
+    ('celsius', salinity_truth(), dict(units='degC'), "unknown salinity units 'degC'")])
+def test_implausible_salinity_field_refused_by_name(tmp_path, case, so, attrs, why):
+    "A salinity field that cannot be sea water is refused naming the file, its variable and the input, before any work."
+    fn = write_glorys(tmp_path / f'{case}.nc', so, attrs, packed=False)
+    with pytest.raises(ValueError) as e: open_salinity(fn)
+    assert f"variable 'so' in {fn} (the so input)" in str(e.value) and why in str(e.value), str(e.value)
+
+def test_temperature_and_salinity_not_confused(tmp_path):
+    "A temperature file given as salinity, or a salinity variable asked of open_reanalysis, is refused by name, not read as the other."
+    fn = write_glorys(tmp_path / 'glorys.nc', packed=False)
+    t_only = tmp_path / 't_only.nc'; xr.open_dataset(fn)[['thetao']].to_netcdf(t_only)
+    with pytest.raises(ValueError, match=rf"no variable 'so'.* in {t_only} \(the so input\); found: \['thetao'\]"): open_salinity(t_only)
+    with pytest.raises(ValueError, match="variable 'thetao' .* is sea_water_potential_temperature, not sea water salinity"): open_salinity(fn, var='thetao')
+    with pytest.raises(ValueError, match="variable 'so' .* is sea_water_salinity, not sea water potential temperature"): open_reanalysis(fn, var='so')

@@ -127,3 +127,102 @@ def test_data_sources_page_example(monkeypatch, capsys):
     np.testing.assert_allclose(profiles.thetao.values, np.stack([e for e in expect if e is not None]), atol=2e-3)
     out = capsys.readouterr().out
     assert '2 profiles kept' in out and "'qc': 1" in out, out
+
+# ------------------------------------------------------------------------------------------------ salinity (issue #33)
+def check_so(out, expect_so, atol=2e-4):
+    "`so` beside `thetao`: practical salinity at the targets, NaN where the profile has none or none passes its QC."
+    assert out.so.dims == ('profile', 'depth') and out.so.attrs['units'] == '1e-3'
+    np.testing.assert_allclose(out.so.values, np.stack(expect_so), atol=atol)
+
+def so_counts(out, path):
+    s = json.loads(out.attrs['summary'])[str(path)]
+    return {k: s[k] for k in ('kept', 'so_kept', 'so_rejected', 'so_absent', 'so_no_value_at_depths')}
+
+def test_en4_salinity_by_its_flags(tmp_path):
+    "EN4 PSAL_CORRECTED: a level flagged 4 dropped and bridged, PROFILE_PSAL_QC 4 rejects the salinity (not the temperature), none is NaN."
+    prof = fx.en4_profiles()
+    path = fx.write_en4_file(tmp_path / 'EN.4.2.2.f.profiles.g10.202001.nc', prof)
+    out, msgs = read(path)
+    kept = [q for q in prof if not q['why']]
+    check(out, [q['lat'] for q in kept], [q['lon'] - 360 for q in kept], [q['time'] for q in kept], [q['expect'] for q in kept])
+    check_so(out, [q['expect_so'] for q in kept])
+    assert np.isnan(out.so.values[1]).all() and np.isfinite(out.thetao.values[1]).all()           # T without S
+    assert so_counts(out, path) == dict(kept=4, so_kept=2, so_rejected=1, so_absent=1, so_no_value_at_depths=0)
+    assert out.attrs['so_kept_profiles'] == 2 and any('salinity of the kept: kept 2, rejected 1, absent 1' in m for m in msgs), msgs
+
+def test_argo_salinity_by_data_mode(tmp_path):
+    "Argo PSAL by DATA_MODE: R raw with its level flag, A and D PSAL_ADJUSTED (never raw, even when the adjusted is all flagged 4), PROFILE_PSAL_QC F rejects."
+    prof = fx.argo_salinity_profiles()
+    path = fx.write_argo_prof(tmp_path / '6901234_prof.nc', prof)
+    out, msgs = read(path)
+    kept = [q for q in prof if not q['why']]
+    check(out, [q['lat'] for q in kept], [q['lon'] for q in kept], [q['time'] for q in kept], [q['expect'] for q in kept])
+    check_so(out, [q['expect_so'] for q in kept])
+    assert np.isnan(out.so.values[[1, 3]]).all() and np.isfinite(out.so.values[[0, 2]]).all()
+    np.testing.assert_allclose(out.so.values[2], fx.expected_on_targets(prof[2]['psal_adj'], -__import__('gsw').z_from_p(prof[2]['pres_adj'], 22.)), atol=2e-4)
+    assert so_counts(out, path) == dict(kept=4, so_kept=2, so_rejected=2, so_absent=0, so_no_value_at_depths=0)
+
+@pytest.mark.parametrize('mode', ['standard', 'expert'])
+def test_argopy_salinity(tmp_path, mode):
+    "argopy's points and its point2profile layout (salinity of shape (N_PROF,)): PSAL by the mode argopy took or by DATA_MODE, a rejected one NaN."
+    pytest.importorskip('argopy')
+    points, expect = fx.argopy_salinity(mode)
+    keep = [e for e in expect if e is not None]
+    profiles = points.argo.point2profile()
+    for src in (points, profiles):
+        out, _ = read(src)
+        out = out.isel(profile=np.argsort(out.time.values))
+        order = np.argsort([t for t, e in zip(points.TIME.values[np.r_[0, np.flatnonzero(np.diff(points.CYCLE_NUMBER.values)) + 1]], expect) if e is not None])
+        np.testing.assert_allclose(out.thetao.values, np.stack([keep[k][0] for k in order]), atol=2e-3)
+        check_so(out, [keep[k][1] for k in order])
+        assert np.isnan(out.so.values).all(1).sum() == 1 and np.isfinite(out.so.values).all(1).sum() == 1
+
+@pytest.mark.parametrize('kind', ['practical', 'absolute'])
+@pytest.mark.parametrize('form', ['orthogonal', 'incomplete', 'contiguous', 'indexed', 'single'])
+def test_cf_salinity(tmp_path, form, kind):
+    "CF sea_water_practical_salinity as it is, sea_water_absolute_salinity converted by TEOS-10; its status_flag 'bad' level dropped; θ from the file's salinity."
+    path = fx.write_cf(tmp_path / f'{form}_{kind}.nc', form, kind)
+    a, _ = fx.cf_profiles()
+    expect = fx.cf_salinity(kind)[2]
+    n = 1 if form == 'single' else 2
+    out, msgs = read(path)
+    check(out, a['lat'][:n], a['lon'][:n], a['time'][:n], [e[0] for e in expect[:n]])
+    check_so(out, [e[1] for e in expect[:n]])
+    assert not any('without salinity' in m for m in msgs), msgs
+
+def test_wod_salinity_by_its_flags(tmp_path):
+    "WOD Salinity: Salinity_WODflag 3 drops a level (bridged), Salinity_WODprofileflag 2 rejects a cast's salinity, its temperature kept."
+    path = fx.write_wod(tmp_path / 'wod_ctd_2020.nc')
+    casts, expect = fx.wod_casts()
+    out, _ = read(path)
+    check_so(out, [casts[0]['expect_so'], casts[3]['expect_so']])
+    assert np.isnan(out.so.values[1]).all() and np.isfinite(out.thetao.values[1]).any()
+    assert so_counts(out, path) == dict(kept=2, so_kept=1, so_rejected=1, so_absent=0, so_no_value_at_depths=0)
+
+def implausible(tmp_path, layout):
+    "A file of `layout` whose good salinity cannot be sea water, and the variable that holds it."
+    import netCDF4
+    if layout == 'en4':
+        prof = fx.en4_profiles(); prof[0]['psal'] = prof[0]['psal'] * 1000            # psu×1000
+        return fx.write_en4_file(tmp_path / 'en4.nc', prof), 'PSAL_CORRECTED', 'psu×1000'
+    if layout == 'argo':
+        prof = fx.argo_profiles(); prof[0]['psal'] = prof[0]['psal'] + 20.               # 55..56 with QC 1
+        return fx.write_argo_prof(tmp_path / 'a_prof.nc', prof), 'PSAL', "outside sea water's salinity"
+    if layout == 'argopy':
+        points, _ = fx.argopy_points('standard'); points['PSAL'] = points.PSAL / 1000. # a mass fraction
+        return points, 'PSAL', 'mass fraction'
+    if layout == 'cf':
+        path = fx.write_cf(tmp_path / 'cf.nc', 'contiguous', 'absolute')
+        with netCDF4.Dataset(path, 'a') as nc: nc['salinity'][:] = nc['salinity'][:] * 1000
+        return path, 'salinity', 'psu×1000'
+    path = fx.write_wod(tmp_path / 'wod.nc')
+    with netCDF4.Dataset(path, 'a') as nc: nc['Salinity'][:] = nc['Salinity'][:] + 10.        # 45.x: beyond any sea
+    return path, 'Salinity', "outside sea water's salinity"
+
+@pytest.mark.parametrize('layout', ['en4', 'argo', 'argopy', 'cf', 'wod'])
+def test_implausible_salinity_refused_by_name(tmp_path, layout):
+    "Salinity that cannot be sea water (psu×1000, a mass fraction, beyond 45) is refused naming the file and its variable, before any profile is used."
+    src, var, why = implausible(tmp_path, layout)
+    with pytest.raises(ValueError) as e: read(src)
+    name = src if not isinstance(src, xr.Dataset) else 'memory:'
+    assert f"variable {var!r} in {name}" in str(e.value) and why in str(e.value), str(e.value)
