@@ -906,6 +906,7 @@ def _score_split(run:Path, model, ck:dict, device, progress:bool, split:str) -> 
 # %% ../nbs/10_train.ipynb #d2727d77
 def _option(name:str, kind:str, text:str):
     "A command-line value as its field's type: numbers and booleans parsed, lists as `list_param` reads them; the rest left to `validate`."
+    if name == 'depths' and text.strip() in DEPTH_NAMES: return text.strip()   # --depths woa, --depths all
     if kind == 'tuple': return list_param(name, text, str if name == 'time' else float)
     if kind == 'bool' and text.lower() in ('true', 'false', '1', '0', 'yes', 'no'): return text.lower() in ('true', '1', 'yes')
     if kind in ('int', 'float'):
