@@ -4,6 +4,9 @@ targets (the 19 World Ocean Atlas levels 0–1000 m of the embedded default): wh
     python benchmarks/latent.py                                  # the embedded default, the main job's 50 epochs
     python benchmarks/latent.py --epochs 20 --dataset twin       # fewer epochs (for every model alike), another dataset
     python benchmarks/latent.py pixel latent                     # some of the models
+    python benchmarks/latent.py pixel latent --depths woa        # the default's 19-level column run (#33): pixel against latent, same epochs
+    python benchmarks/latent.py pixel latent --dataset twin --depths all   # the twin's column, every level to 2000 m
+    python benchmarks/latent.py pixel latent --depths woa --short          # a check that it runs (64 patches, 1 epoch): not a result
 
 Every model is the main job (`TrainConfig()`: 50 epochs, refining regression + OI, 95 % track corruption) with the
 diffusion model alone (no U-Net twin) and the dataset's levels as `depths`; the models differ only where the
@@ -27,7 +30,7 @@ from depthdif.diffusion import make_schedule
 from depthdif.latent import latent_model, reconstruction_rmse
 from depthdif.metrics import skill_table
 from depthdif.sampling import evaluate, reconstruct, score_baseline, score_floor, with_first_guess
-from depthdif.train import DATASETS, TrainConfig, first_guess_of, fit, datasets_for, load_model, spread_scale_of
+from depthdif.train import DATASETS, DEPTH_NAMES, TrainConfig, first_guess_of, fit, datasets_for, list_param, load_model, spread_scale_of
 
 RUN = dict(unet_baseline=False, first_guess='regression_oi')   # the main job as it was measured: the diffusion model alone, refining regression + OI
 MODELS = {  # name: (what it is, TrainConfig overrides)
@@ -37,15 +40,20 @@ MODELS = {  # name: (what it is, TrainConfig overrides)
     'latent_supervised': ('latent diffusion learning from the dense latent (supervised loss)', dict(latent=True, loss='supervised')),
 }
 
-def target_depths(dataset:str, deepest:float=1000.) -> tuple:
-    "Every depth level of the built-in `dataset` down to `deepest` m: the targets of the comparison."
+SHORT = dict(max_patches=64, epochs=1, ae_epochs=1, eval_patches=32)   # --short: a check that it runs, every model alike
+
+def target_depths(dataset:str, deepest:float=1000., depths:str='') -> tuple:
+    "The comparison's depths: `depths` (a named set such as 'woa' or 'all', or a list '10,20,50', as TrainConfig.depths takes it), or every level of the built-in `dataset` down to `deepest` m."
+    if depths:
+        value = depths if depths.strip() in DEPTH_NAMES else list_param('depths', depths)
+        return TrainConfig.from_dict(dict(dataset=dataset, depths=value)).depths   # refused by name beyond the dataset's levels
     return tuple(float(d) for d in DATASETS[dataset]().depth.values if d <= deepest)
 
 AE_FROM = 'latent'   # the latent models after the first reuse its autoencoder, so that they differ in their diffusion only
 
-def config(name:str, dataset:str, depths:tuple, out:Path, epochs:int|None=None) -> TrainConfig:
-    "The run of model `name`: the main job with the comparison's dataset, depths (and epochs, if given) and the model's overrides."
-    extra = dict(epochs=epochs) if epochs else {}
+def config(name:str, dataset:str, depths:tuple, out:Path, epochs:int|None=None, short:bool=False) -> TrainConfig:
+    "The run of model `name`: the main job with the comparison's dataset, depths (and epochs, if given; `SHORT` with short) and the model's overrides."
+    extra = {**(SHORT if short else {}), **(dict(epochs=epochs) if epochs else {})}
     if MODELS[name][1].get('latent') and name != AE_FROM: extra['autoencoder'] = str(out / AE_FROM / 'autoencoder' / 'checkpoints' / 'last.pt')
     return TrainConfig.from_dict({**RUN, 'dataset': dataset, 'depths': depths, **extra, **MODELS[name][1], 'out_dir': str(out / name),
                                   'resume': (out / name / 'checkpoints' / 'last.pt').exists()})
@@ -114,6 +122,8 @@ def tables(results:list, sample_s:dict, depths:tuple) -> str:
         rows.append(f"| {name} | {t.loc[name, 'rmse']:.3f} | {fmt(t.loc[name, f'vs {ref}']) if ref else '–'} | {fmt(t.loc[name, 'crps'])} | "
                     f"{fmt(t.loc[name, 'spread_skill'], 2)} | {fmt(r.get('train_s_per_epoch'), 1)} | {fmt(s, 4)} | {faster} |")
     per_depth = t[[c for c in t.columns if c.endswith(' m')]].T.round(3)
+    for name in [n for n in ('latent', 'latent_supervised') if n in per_depth.columns and 'pixel' in per_depth.columns]:
+        per_depth[f'{name} / pixel'] = (t.loc[name, per_depth.index] / t.loc['pixel', per_depth.index]).round(3).to_numpy()   # same epochs, same points
     ae = next((r for r in results if 'autoencoder_all_points' in r), None)
     if ae: per_depth['autoencoder (all valid points)'] = [round(ae['autoencoder_all_points']['per_depth'][c[:-2]], 3) for c in per_depth.index]
     return '\n'.join(rows) + '\n\nHidden-point RMSE (°C) per depth:\n\n' + per_depth.to_markdown()
@@ -131,6 +141,9 @@ if __name__ == '__main__':
     ap.add_argument('models', nargs='*', help=f"some of {', '.join(MODELS)} (default: all)")
     ap.add_argument('--dataset', default='default', help=f"a built-in dataset: one of {list(DATASETS)} (TrainConfig.dataset)")
     ap.add_argument('--epochs', type=int, default=0, help="epochs of every model (0: the main job's)")
+    ap.add_argument('--depths', default='', help="the depths: a named set (woa: the 19 WOA levels; all: every level of the dataset to 2000 m) or a list 10,20,50; "
+                                                 "default: every level of the dataset to 1000 m")
+    ap.add_argument('--short', action='store_true', help=f"a check that it runs: {SHORT} for every model (not a result)")
     ap.add_argument('--threads', type=int, default=1, help='torch threads (1 is the steadiest on a shared CPU)')
     ap.add_argument('--out', default='', help='folder of the runs (default: runs/latent_<dataset>)')
     ap.add_argument('--publish', default='', help='also copy latent.json and latent.md to this folder (docs/results/<dataset>/latent for the docs)')
@@ -139,14 +152,18 @@ if __name__ == '__main__':
     if unknown: ap.error(f"unknown model(s) {unknown}; known: {', '.join(MODELS)}")
     if args.dataset not in DATASETS: ap.error(f"--dataset {args.dataset!r} is not a built-in dataset: {list(DATASETS)}")
     torch.set_num_threads(args.threads)
-    out = Path(args.out or f'runs/latent_{args.dataset}'); out.mkdir(parents=True, exist_ok=True)
-    depths = target_depths(args.dataset)
-    cfgs = {name: config(name, args.dataset, depths, out, args.epochs) for name in (args.models or MODELS)}   # all checked first
+    try: depths = target_depths(args.dataset, depths=args.depths)
+    except ValueError as e: ap.error(str(e))
+    if args.publish and args.short: ap.error('--publish takes a full run, not --short')
+    tag = (f'_{len(depths)}levels' if args.depths else '') + ('_short' if args.short else '')
+    out = Path(args.out or f'runs/latent_{args.dataset}{tag}'); out.mkdir(parents=True, exist_ok=True)
+    cfgs = {name: config(name, args.dataset, depths, out, args.epochs, args.short) for name in (args.models or MODELS)}   # all checked first
     results = [dict(train_and_score(name, cfg), **training_seconds(cfg)) for name, cfg in cfgs.items()]
     sample_s = sampling_seconds(cfgs)
     text = (f"{args.dataset} dataset, {len(depths)} depths {depths[0]:g}–{depths[-1]:g} m, test split, 95 % track corruption, "
             f"DDIM-{cfgs[next(iter(cfgs))].eval_steps} × {cfgs[next(iter(cfgs))].eval_samples} ensemble mean, "
-            f"{cfgs[next(iter(cfgs))].epochs} epochs, {args.threads} torch thread(s)\n\n" + tables(results, sample_s, depths))
+            f"{cfgs[next(iter(cfgs))].epochs} epochs, {args.threads} torch thread(s)" + (' (SHORT check: not a result)' if args.short else '') +
+            "\n\n" + tables(results, sample_s, depths))
     text += '\n\n' + verdict(results, sample_s)
     (out / 'latent.json').write_text(json.dumps(dict(results=results, sampling_s_per_patch=sample_s), indent=1))
     (out / 'latent.md').write_text(text + '\n')

@@ -374,16 +374,20 @@ def spectral_ratios(table:pd.DataFrame, # `spectra_table`
 
 def plot_spectra(table:pd.DataFrame, # `spectra_table`
                  min_wavelength:float=4., # shaded below: bands not judged
+                 ncols:int=6, # panels per row: a column of many depths wraps onto several rows
                 ) -> plt.Figure:
     "Power against wavelength per depth, log-log, every method on the truth's axes."
     depths = table.index.get_level_values('depth').unique()
-    fig, axes = plt.subplots(1, len(depths), figsize=(2.6 * len(depths), 2.8), sharey=True, squeeze=False)
-    for ax, depth in zip(axes[0], depths):
+    cols = min(ncols, len(depths)); rows = -(-len(depths) // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(2.6 * cols, 2.8 * rows), sharey=True, squeeze=False)
+    for ax in axes.flat[len(depths):]: ax.remove()
+    for ax, depth in zip(axes.flat, depths):
         t = table.xs(depth, level='depth')
         for name in t.columns.drop('patches'):
             ax.loglog(t.index, t[name], 'k-' if name == 'truth' else '-', lw=2 if name == 'truth' else 1, label=name)
         ax.axvspan(t.index.min(), min_wavelength, color='0.9'); ax.invert_xaxis()
         ax.set_title(f'{depth:g} m', fontsize=9); ax.set_xlabel('wavelength (px)')
-    axes[0][0].set_ylabel('power (°C² px²)'); axes[0][-1].legend(fontsize=7)
+    for row in axes: row[0].set_ylabel('power (°C² px²)')
+    axes.flat[len(depths) - 1].legend(fontsize=7)
     fig.tight_layout()
     return fig

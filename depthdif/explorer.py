@@ -98,7 +98,7 @@ class MaskingExplorer:
                  split:str='test', # the split whose regions are shown: 'train', 'val' or 'test'
                  thetao_path:str='', # without a checkpoint: reanalysis path/glob ('' with sst_path '': the embedded default)
                  sst_path:str='', # without a checkpoint: OSTIA-style SST path/glob
-                 depths=None, # without a checkpoint: target depths, m; None: `TrainConfig`'s
+                 depths=None, # without a checkpoint: target depths, m, or a named set ('woa': the 19 WOA levels, 'all'); None: `TrainConfig`'s
                  n_samples:int=8, # ensemble members (>= 2 for σ)
                  steps:int=25, # sampler steps
                  sampler:str='ddim', # one of `sampling.SAMPLERS`
@@ -123,7 +123,7 @@ class MaskingExplorer:
             norm = Normalizer(**self.ck['norm'])
         else:
             self.cfg = TrainConfig(thetao_path=thetao_path, sst_path=sst_path,
-                                   **({} if depths is None else dict(depths=tuple(depths)))).validate()
+                                   **({} if depths is None else dict(depths=depths if isinstance(depths, str) else tuple(depths)))).validate()
             norm = None
         self.dsets, self.norm = datasets_for(self.cfg, norm=norm)
         self.dataset = self.dsets[split]

@@ -13,8 +13,9 @@ from scipy.stats import spearmanr
 from torch import Tensor
 
 # %% auto #0
-__all__ = ['DISTANCE_BINS', 'LAT_BANDS', 'point_masks', 'crps_ensemble', 'crps_gaussian', 'obs_distance', 'distance_labels',
-           'SkillAccumulator', 'rmse_ratio_ci', 'skill_table', 'rank_agreement', 'ablation_table', 'by_latitude_band']
+__all__ = ['DISTANCE_BINS', 'WIDE_DEPTHS', 'LAT_BANDS', 'point_masks', 'crps_ensemble', 'crps_gaussian', 'obs_distance',
+           'distance_labels', 'SkillAccumulator', 'rmse_ratio_ci', 'skill_table', 'depth_columns', 'depth_table',
+           'summary_table', 'rank_agreement', 'ablation_table', 'by_latitude_band']
 
 # %% ../nbs/08_metrics.ipynb #341b04be
 def point_masks(batch:dict) -> dict:
@@ -146,6 +147,38 @@ def skill_table(scores:dict, # method name → `SkillAccumulator.result()`, as `
     table = pd.DataFrame.from_dict(rows, orient='index').sort_values('rmse')
     if reference is not None: table[f'vs {reference}'] = table['rmse'] / table.loc[reference, 'rmse']
     return table
+
+# %% ../nbs/08_metrics.ipynb #da59ef46
+WIDE_DEPTHS = 8   # more depths than this: the per-depth RMSE is read from `depth_table`, one row per depth, not from the skill table's columns
+
+def depth_columns(table:pd.DataFrame) -> list: # the '<depth> m' columns of a `skill_table`, shallowest first
+    "The per-depth RMSE columns of a skill table."
+    return [c for c in table.columns if c.endswith(' m')]
+
+def depth_table(table:pd.DataFrame, # `skill_table`
+                reference:str|None=None, # a method of `table`: adds '<method> / <reference>' per depth for every other method
+                methods=None, # the methods shown, in this order; None: all of `table`'s, best first
+               ) -> pd.DataFrame: # index 'depth (m)' (float), a column of hidden-point RMSE (°C) per method, then the ratios
+    "The per-depth RMSE of a skill table as one row per depth: readable for a column of many levels."
+    methods = list(table.index if methods is None else methods)
+    missing = [m for m in methods + ([reference] if reference else []) if m not in table.index]
+    if missing: raise ValueError(f"method(s) {missing} are not in the skill table: {list(table.index)}")
+    cols = depth_columns(table)
+    out = table.loc[methods, cols].T
+    out.index = pd.Index([float(c[:-2]) for c in cols], name='depth (m)')
+    out.columns.name = None
+    if reference is not None:
+        for m in methods:
+            if m != reference: out[f'{m} / {reference}'] = out[m] / table.loc[reference, cols].to_numpy()
+    return out
+
+def summary_table(table:pd.DataFrame, # `skill_table`
+                  wide:int=WIDE_DEPTHS, # more depth columns than this are dropped (`depth_table` shows them)
+                 ) -> pd.DataFrame: # `table`, without its per-depth columns if it has more than `wide`
+    "The skill table to show: every column for a few depths, the overall scores alone for a long column."
+    cols = depth_columns(table)
+    return table.drop(columns=cols) if len(cols) > wide else table
+
 
 # %% ../nbs/08_metrics.ipynb #8a9e0c02
 def rank_agreement(tables:dict, # name → `skill_table` of the same methods scored two (or more) ways, e.g. {'dense truth': ..., 'withheld profiles': ...}

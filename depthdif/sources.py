@@ -15,22 +15,26 @@ import xarray as xr
 from scipy import ndimage
 
 # %% auto #0
-__all__ = ['FERRET_DIR', 'DEFAULT_FILE', 'DEFAULT_DEPTHS', 'CLIMATOLOGY_YEAR', 'THETAO_NAMES', 'SST_NAMES', 'THETAO_VARS',
-           'SST_VARS', 'PLAUSIBLE_CELSIUS', 'SST_DAILY', 'SEA_LEVEL_MAX_M', 'SEA_LEVEL_MIN_M', 'SO_NAMES', 'SO_VARS',
-           'SURFACE_FIELDS', 'SEA_LEVEL_FIELDS', 'MIN_ERROR_PAIRS', 'EN4_FILL', 'EN4_EPOCH', 'SST_COVERAGE_WARN',
-           'expand_paths', 'repeated_times', 'open_files', 'find_var', 'with_coordinates', 'curvilinear_coords',
-           'regular_from_curvilinear', 'standardise_coords', 'to_celsius', 'regrid', 'read_ferret_sources',
-           'atomic_path', 'write_atomic', 'default_path', 'build_default', 'build_default_cli', 'fill_nearest',
-           'read_asset', 'load_default', 'only_dims', 'standard_calendar', 'open_reanalysis', 'mid_month', 'monthly',
-           'to_metres', 'to_practical_salinity', 'open_salinity', 'field_kind', 'open_surface_field', 'open_ostia',
-           'grid_cells', 'profile_cells', 'bin_profiles', 'observation_error', 'write_sample_sources', 'write_en4',
-           'write_cf_profiles', 'write_sample_sea_level', 'subset', 'sst_coverage', 'month_coverage', 'check_months',
-           'load_sources', 'load_surface', 'select_depths']
+__all__ = ['FERRET_DIR', 'DEFAULT_FILE', 'DEFAULT_DEPTHS', 'WOA_DEPTHS', 'DEPTH_SETS', 'ALL_DEPTHS_TO', 'CLIMATOLOGY_YEAR',
+           'THETAO_NAMES', 'SST_NAMES', 'THETAO_VARS', 'SST_VARS', 'PLAUSIBLE_CELSIUS', 'SST_DAILY', 'SEA_LEVEL_MAX_M',
+           'SEA_LEVEL_MIN_M', 'SO_NAMES', 'SO_VARS', 'SURFACE_FIELDS', 'SEA_LEVEL_FIELDS', 'MIN_ERROR_PAIRS',
+           'EN4_FILL', 'EN4_EPOCH', 'SST_COVERAGE_WARN', 'expand_paths', 'repeated_times', 'open_files', 'find_var',
+           'with_coordinates', 'curvilinear_coords', 'regular_from_curvilinear', 'standardise_coords', 'to_celsius',
+           'regrid', 'read_ferret_sources', 'atomic_path', 'write_atomic', 'default_path', 'build_default',
+           'build_default_cli', 'fill_nearest', 'read_asset', 'load_default', 'only_dims', 'standard_calendar',
+           'open_reanalysis', 'mid_month', 'monthly', 'to_metres', 'to_practical_salinity', 'open_salinity',
+           'field_kind', 'open_surface_field', 'open_ostia', 'grid_cells', 'profile_cells', 'bin_profiles',
+           'observation_error', 'write_sample_sources', 'write_en4', 'write_cf_profiles', 'write_sample_sea_level',
+           'subset', 'sst_coverage', 'month_coverage', 'check_months', 'load_sources', 'load_surface', 'levels_text',
+           'check_levels', 'select_depths']
 
 # %% ../nbs/00_sources.ipynb #5e37d197
 FERRET_DIR = Path('/usr/share/ferret-vis/data')  # where Debian's `ferret-datasets` installs WOA and COADS
 DEFAULT_FILE = 'woa_coads_default.nc'            # the embedded default, under depthdif/assets/
 DEFAULT_DEPTHS = (10., 30., 50., 100., 200., 500.)  # target depths (m) used by the notebooks unless told otherwise
+WOA_DEPTHS = (0., 10., 20., 30., 50., 75., 100., 125., 150., 200., 250., 300., 400., 500., 600., 700., 800., 900., 1000.)  # the 19 standard levels of the World Ocean Atlas to 1000 m (the embedded default's), m
+DEPTH_SETS = dict(default=DEFAULT_DEPTHS, woa=WOA_DEPTHS)  # named sets of target depths: `depths='woa'`; 'all' is every level of the data (`ALL_DEPTHS_TO`)
+ALL_DEPTHS_TO = 2000.                             # depths='all': every level of the source down to this depth, m (Argo's deepest, the method's validated range)
 CLIMATOLOGY_YEAR = 2000                           # nominal year given to the monthly climatologies
 THETAO_NAMES = ('sea_water_potential_temperature', 'sea_water_temperature', 'sea_water_conservative_temperature')
 SST_NAMES = ('sea_surface_temperature', 'sea_surface_foundation_temperature', 'sea_surface_skin_temperature',
@@ -1051,15 +1055,36 @@ def load_surface(sst_path, # SST file/glob/list (OSTIA L4 or any CF SST)
     return xr.Dataset(paired)
 
 # %% ../nbs/00_sources.ipynb #beede046
-def select_depths(thetao:xr.DataArray, depths, method='linear') -> xr.DataArray:
-    "`thetao` at `depths` (m): linear interpolation between source levels, or the nearest level with method='nearest'."
-    depths = check_depths(depths)
-    lo, hi = float(thetao.depth.min()), float(thetao.depth.max())
+def levels_text(levels) -> str:
+    "Depth levels for a message: '10, 30, 50, 100, 200, 500 m' (the first and last five of a long column)."
+    v = [f'{float(d):g}' for d in levels]
+    return ', '.join(v if len(v) <= 12 else v[:5] + ['…'] + v[-5:]) + f' m ({len(v)} levels)'
+
+def check_levels(depths, # (C,) target depths, m
+                 levels, # the source's depth levels, m
+                 what:str='the source', # the source, for the message: "the built-in dataset 'twin'", 'thetao input glorys_*.nc'
+                ) -> np.ndarray: # depths, as `check_depths` gives them
+    "`depths`, refused by name unless within the levels of `what` (interpolation between its levels, never extrapolation)."
+    depths, levels = check_depths(depths), np.asarray(levels, float)
+    lo, hi = float(levels.min()), float(levels.max())
     bad = depths[(depths < lo) | (depths > hi)]
-    if len(bad): raise ValueError(f"target depths {bad.tolist()} m outside the source range {lo:g}..{hi:g} m")
+    if len(bad): raise ValueError(f"parameter depths={depths.tolist()} is invalid: {[float(d) for d in bad]} m lie outside the source range "
+                                  f"{lo:g}..{hi:g} m of {what}, whose levels are {levels_text(levels)}; choose depths in {lo:g}..{hi:g} m, "
+                                  "or depths='all' for every level")
+    return depths
+
+def select_depths(thetao:xr.DataArray, depths, method='linear',
+                  what:str='the source', # the source, for the message
+                 ) -> xr.DataArray:
+    "`thetao` at `depths` (m): linear interpolation between source levels, or the nearest level with method='nearest'."
+    depths = check_levels(depths, thetao.depth.values, what)
     if method == 'linear':   # only the levels around each target: the same numbers, and a lazy archive reads no other level
         src = thetao.depth.values
         k = np.searchsorted(src, depths)
-        return thetao.isel(depth=np.unique(np.clip(np.concatenate([k - 1, k, k + 1]), 0, len(src) - 1))).interp(depth=depths)
+        out = thetao.isel(depth=np.unique(np.clip(np.concatenate([k - 1, k, k + 1]), 0, len(src) - 1))).interp(depth=depths)
+        exact = np.isin(depths, src)   # a target on a source level keeps its value where the level below is land (interp gives NaN there)
+        if not exact.any(): return out
+        level = thetao.sel(depth=depths[exact]).reindex(depth=depths)
+        return out.fillna(level)
     if method == 'nearest': return thetao.sel(depth=depths, method='nearest').assign_coords(depth=depths)
     raise ValueError(f"unknown depth method {method!r}: use 'linear' or 'nearest'")

@@ -4,7 +4,7 @@
 
 # %% ../nbs/10_train.ipynb #969f84ef
 from __future__ import annotations
-import argparse, copy, hashlib, json, math, os, random, shutil, socket, time, warnings
+import argparse, copy, functools, hashlib, json, math, os, random, shutil, socket, time, warnings
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, asdict, fields, replace
 from importlib.resources import files
@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import torch
 import torch.distributed as dist
+import xarray as xr
 from fastcore.docments import docments
 from torch.nn.parallel import DistributedDataParallel
 from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
@@ -26,10 +27,10 @@ except ImportError: fcntl = None      # Windows: run folders are not locked
 from . import __version__
 from .masking import MASK_KINDS
 from .profiles import remember_profiles
-from .sources import (DEFAULT_DEPTHS, SST_DAILY, check_depths, load_default, load_sources, load_surface, open_profiles, atomic_path,
-                              _spacing)
+from .sources import (ALL_DEPTHS_TO, DEFAULT_DEPTHS, DEPTH_SETS, SST_DAILY, check_depths, check_levels, default_path, load_default,
+                              load_sources, load_surface, open_profiles, open_reanalysis, atomic_path, _spacing)
 from .data import Normalizer, PatchDataset, check_surface, make_datasets, worker_init
-from .twin import load_twin, twin_profiles_path
+from .twin import load_twin, twin_path, twin_profiles_path
 from .model import DepthDifUNet, count_parameters, n_cond_channels
 from .latent import (DepthAutoencoder, LatentDiffusion, latent_cond_channels, latent_model, load_autoencoder,
                              read_autoencoder_checkpoint, read_checkpoint, save_atomic, train_autoencoder, epoch_line)
@@ -40,15 +41,16 @@ from .sampling import (FirstGuessCollate, denoiser, evaluate, fit_residual_scale
                                regress, score_baseline, score_floor, to_device, to_field, to_residual, with_first_guess)
 
 # %% auto #0
-__all__ = ['OBJECTIVES', 'UNET_GUESS', 'TWIN_GUESS', 'DATASETS', 'BUILTIN_PROFILES', 'BUILTIN_SURFACE', 'RENAMED', 'OBS_MASK_KEY',
-           'CHECKPOINT_FORMAT', 'BUILTIN', 'BUILTIN_CHECKPOINTS', 'RUN_CONTROL', 'LOCK_FILE', 'VAL_CACHE_BYTES',
-           'resolve_device', 'check_device', 'setup_distributed', 'seed_everything', 'TrainConfig', 'list_param',
-           'notebook_parameters', 'build_model', 'warmup_cosine', 'train_loss', 'datasets_for', 'CheckpointError',
-           'rng_state', 'set_rng_state', 'save_checkpoint', 'builtin_dir', 'checkpoint_path', 'written_by', 'remedy',
-           'load_checkpoint', 'grid_steps', 'ema_weights', 'weights_digest', 'twin_identity', 'UNetGuess',
-           'first_guess_state', 'check_twin', 'first_guess_of', 'spread_scale_of', 'load_model', 'check_resumable',
-           'RunInUse', 'own_run', 'method_name', 'check_autoencoder', 'autoencoder_for', 'fit', 'obs_error_of',
-           'test_scores', 'read_config', 'cli_config', 'train_cli']
+__all__ = ['OBJECTIVES', 'UNET_GUESS', 'TWIN_GUESS', 'DATASETS', 'BUILTIN_PROFILES', 'BUILTIN_SURFACE', 'BUILTIN_FILES',
+           'RENAMED', 'DEPTH_NAMES', 'OBS_MASK_KEY', 'CHECKPOINT_FORMAT', 'BUILTIN', 'BUILTIN_CHECKPOINTS',
+           'RUN_CONTROL', 'LOCK_FILE', 'VAL_CACHE_BYTES', 'resolve_device', 'check_device', 'setup_distributed',
+           'seed_everything', 'builtin_levels', 'TrainConfig', 'list_param', 'notebook_parameters', 'build_model',
+           'warmup_cosine', 'train_loss', 'datasets_for', 'CheckpointError', 'rng_state', 'set_rng_state',
+           'save_checkpoint', 'builtin_dir', 'checkpoint_path', 'written_by', 'remedy', 'load_checkpoint', 'grid_steps',
+           'ema_weights', 'weights_digest', 'twin_identity', 'UNetGuess', 'first_guess_state', 'check_twin',
+           'first_guess_of', 'spread_scale_of', 'load_model', 'check_resumable', 'RunInUse', 'own_run', 'method_name',
+           'check_autoencoder', 'autoencoder_for', 'fit', 'obs_error_of', 'test_scores', 'read_config', 'cli_config',
+           'train_cli']
 
 # %% ../nbs/10_train.ipynb #56a163a3
 def resolve_device(device:str='auto') -> torch.device:
@@ -86,13 +88,26 @@ TWIN_GUESS = 'regression_oi'  # the first guess the U-Net twin refines when it i
 DATASETS = dict(default=load_default, twin=load_twin)  # the built-in data by name: what `dataset` selects
 BUILTIN_PROFILES = dict(twin=twin_profiles_path)       # the profiles shipped with a built-in dataset: what obs_path='builtin' reads
 BUILTIN_SURFACE = dict(default=('sst',), twin=('sst', 'adt'))  # the surface fields each built-in dataset holds
+BUILTIN_FILES = dict(default=default_path, twin=twin_path)    # each built-in dataset's file: where its depth levels are read (`builtin_levels`)
 RENAMED = dict(stride='patch_stride', train_stride='train_patch_stride',      # older names, as older checkpoints record them
                calib_samples='eval_samples', calib_steps='eval_steps')
+
+DEPTH_NAMES = ('all',) + tuple(DEPTH_SETS)   # what `depths` may name instead of listing its levels
 
 def _is_int(v): return (isinstance(v, (int, np.integer)) and not isinstance(v, bool)) or (isinstance(v, float) and v.is_integer())
 def _is_number(v): return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
 _TYPES = {'int': (_is_int, 'an integer', int), 'float': (_is_number, 'a number', float), 'bool': (lambda v: isinstance(v, bool), 'True or False', bool),
           'str': (lambda v: isinstance(v, str), 'a text', str), 'tuple': (lambda v: isinstance(v, (tuple, list)), 'a list', tuple)}
+
+@functools.lru_cache(maxsize=None)
+def builtin_levels(dataset:str, # a key of `DATASETS`
+                  ) -> tuple|None: # its depth levels, m; None if its file cannot be read (its loader then says why)
+    "The depth levels of a built-in dataset, read from its file's coordinate alone (no data read)."
+    try:
+        with xr.open_dataset(BUILTIN_FILES[dataset]()) as ds:
+            if 'depth' in ds.coords: return tuple(float(d) for d in ds.depth.values)
+    except (OSError, ValueError, KeyError): return None
+    return tuple(float(d) for d in DATASETS[dataset]().depth.values)
 
 def _dates_in_order(pair) -> bool:
     try: return pd.Timestamp(str(pair[0])) <= pd.Timestamp(str(pair[1]))
@@ -117,7 +132,7 @@ class TrainConfig:
     lat: tuple = ()                       # [south, north] degrees: train on this band only; empty: all
     lon: tuple = ()                       # [west, east] degrees (west > east crosses the dateline); empty: all
     time: tuple = ()                      # [first, last] month, e.g. ['2010-01', '2015-12']; empty: all
-    depths: tuple = DEFAULT_DEPTHS        # target depths, m (linear interpolation between source levels)
+    depths: tuple = DEFAULT_DEPTHS        # target depths, m (linear interpolation between source levels), or a named set: 'woa' (the 19 World Ocean Atlas levels 0..1000 m), 'all' (every level of the data to 2000 m)
     patch_size: int = 16                  # patch side, pixels
     patch_stride: int = 8                 # step between patch origins, pixels
     block: int = 32                       # side of the geographic split tiles, pixels (smaller where a region is too narrow for three splits)
@@ -205,18 +220,43 @@ class TrainConfig:
     @classmethod
     def from_params(cls, params:dict) -> TrainConfig:
         "From `train.ipynb`'s parameters (a namespace with every field): list parameters taken however papermill passed them."
-        return cls.from_dict({f.name: list_param(f.name, params[f.name], str if f.name == 'time' else float) if f.type == 'tuple'
+        named = lambda f: f.name == 'depths' and isinstance(params[f.name], str) and params[f.name].strip() in DEPTH_NAMES   # depths='woa', 'all'
+        return cls.from_dict({f.name: params[f.name].strip() if named(f) else
+                              list_param(f.name, params[f.name], str if f.name == 'time' else float) if f.type == 'tuple'
                               else params[f.name] for f in fields(cls)})
+
+    @property
+    def builtin_data(self) -> bool:
+        "Whether the dense field (and grid) is a built-in dataset's, not the user's files."
+        return not self.thetao_path and not (self.obs_only and self.sst_path)
+
+    def source_levels(self) -> tuple|None:
+        "The depth levels of the data's temperature (m): the built-in dataset's, or the thetao input's (its coordinate, read lazily)."
+        if self.builtin_data: return builtin_levels(self.dataset)
+        if not self.thetao_path: return None
+        return tuple(float(d) for d in open_reanalysis(self.thetao_path, self.thetao_var).depth.values)
+
+    def named_depths(self, name:str) -> tuple:
+        "The depths a named set stands for: one of `DEPTH_SETS`, or 'all', every level of the data down to `ALL_DEPTHS_TO`."
+        if name in DEPTH_SETS: return tuple(DEPTH_SETS[name])
+        if name != 'all': raise ValueError(f"parameter depths={name!r} is invalid: must be a list of numbers (m), or a named set: {list(DEPTH_NAMES)}")
+        levels = self.source_levels()
+        if levels is None: raise ValueError("parameter depths='all' is invalid: learning from profiles alone there are no dense levels to take; give the depths")
+        kept = tuple(d for d in levels if d <= ALL_DEPTHS_TO)
+        if not kept: raise ValueError(f"parameter depths='all' is invalid: the data has no level above {ALL_DEPTHS_TO:g} m (its shallowest: {min(levels):g} m)")
+        return kept
 
     def validate(self) -> TrainConfig:
         "Give each field its type and raise a ValueError naming the first impossible value; return self."
         self.obs_path = remember_profiles(self.obs_path)   # an in-memory Dataset (argopy's): its 'memory:…' fingerprint stands for it, in config.json too
+        if isinstance(self.depths, str) and self.depths.strip() in DEPTH_NAMES: self.depths = self.named_depths(self.depths.strip())   # recorded as the depths
         for f in fields(self):
             ok, want, cast = _TYPES[f.type]
             v = getattr(self, f.name)
             if not ok(v) or (f.type == 'tuple' and not all(map(_is_number if f.name != 'time' else (lambda x: isinstance(x, str)), v))):
                 raise ValueError(f"parameter {f.name}={v!r} is invalid: must be {want}" +
-                                 (f" of {'texts' if f.name == 'time' else 'numbers'}" if f.type == 'tuple' else ''))
+                                 (f" of {'texts' if f.name == 'time' else 'numbers'}" if f.type == 'tuple' else '') +
+                                 (f", or a named set: {list(DEPTH_NAMES)}" if f.name == 'depths' else ''))
             setattr(self, f.name, cast(v))
         in_unit = lambda v: 0 < v < 1
         pair = lambda v, ok: len(v) == 2 and ok(v[0]) and ok(v[1]) and v[0] <= v[1]
@@ -277,6 +317,8 @@ class TrainConfig:
         for name, ok, want in checks:
             if not ok: raise ValueError(f"parameter {name}={getattr(self, name)!r} is invalid: must be {want}")
         self.depths = tuple(check_depths(self.depths).tolist())
+        if self.builtin_data and self.dataset in DATASETS and builtin_levels(self.dataset):   # before any data is read: the built-in dataset's levels
+            check_levels(self.depths, builtin_levels(self.dataset), f"the built-in dataset {self.dataset!r}")
         self.channels, self.track_stride = tuple(map(int, self.channels)), tuple(map(int, self.track_stride))
         C, cell = len(self.depths), levels * self.latent_downsample
         latent_checks = [('latent', not self.latent or (self.objective == 'diffusion' and C >= 2),
@@ -315,7 +357,8 @@ def list_param(name:str, # the parameter's name, for the error message
             except json.JSONDecodeError: pass
     if isinstance(items, (list, tuple)) and all(map(ok, items)): return list(items)
     example = "numbers such as [10, 100] (or the text '10,100')" if item is float else "texts such as ['2010-01', '2015-12'] (or the text '2010-01,2015-12')"
-    raise ValueError(f"parameter {name}={value!r} is invalid: must be a list of {example}")
+    named = f", or a named set: {list(DEPTH_NAMES)}" if name == 'depths' else ''   # TrainConfig.from_params takes those before
+    raise ValueError(f"parameter {name}={value!r} is invalid: must be a list of {example}{named}")
 
 # %% ../nbs/10_train.ipynb #f0405e63
 def notebook_parameters(width:int=44) -> str:
@@ -376,6 +419,7 @@ def datasets_for(cfg:TrainConfig, corruption:float|None=None, norm:Normalizer|No
     if cfg.obs_only and cfg.sst_path: ds = load_surface(cfg.sst_path, cfg.sst_var, cfg.sst_daily, cfg.lat, cfg.lon, cfg.time, **extra)
     else: ds = load_sources(cfg.thetao_path, cfg.sst_path, cfg.thetao_var, cfg.sst_var, cfg.sst_daily, cfg.lat, cfg.lon, cfg.time,
                             builtin=DATASETS[cfg.dataset], **extra)
+    if cfg.thetao_path: check_levels(cfg.depths, ds.thetao.depth.values, f"the thetao input {cfg.thetao_path}")   # before the minutes of indexing
     obs_path = BUILTIN_PROFILES[cfg.dataset]() if cfg.obs_path == 'builtin' else cfg.obs_path
     profiles = open_profiles(obs_path, cfg.depths, lat=cfg.lat, lon=cfg.lon, time=cfg.time) if obs_path else None
     return make_datasets(ds, cfg.depths, cfg.patch_size, cfg.patch_stride, cfg.block, cfg.min_ocean, seed=cfg.seed,
@@ -862,6 +906,7 @@ def _score_split(run:Path, model, ck:dict, device, progress:bool, split:str) -> 
 # %% ../nbs/10_train.ipynb #d2727d77
 def _option(name:str, kind:str, text:str):
     "A command-line value as its field's type: numbers and booleans parsed, lists as `list_param` reads them; the rest left to `validate`."
+    if name == 'depths' and text.strip() in DEPTH_NAMES: return text.strip()   # --depths woa, --depths all
     if kind == 'tuple': return list_param(name, text, str if name == 'time' else float)
     if kind == 'bool' and text.lower() in ('true', 'false', '1', '0', 'yes', 'no'): return text.lower() in ('true', '1', 'yes')
     if kind in ('int', 'float'):

@@ -155,3 +155,44 @@ def test_package_sets_a_measured_thread_setting():
     env = {k: v for k, v in os.environ.items() if 'OMP' not in k}
     sets = eval(subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, env=env, cwd=ROOT, check=True).stdout)
     assert sets in [omp for name, (first, omp) in th.SETTINGS.items() if name != 'old'], (sets, th.SETTINGS)
+
+def test_latent_benchmark_takes_the_column_depths(tmp_path):
+    "--depths names the comparison's levels as TrainConfig does (a named set, a list), refused by name beyond the dataset; --short is the main job cut short, every model alike."
+    from depthdif.sources import WOA_DEPTHS
+    assert latent_bench.target_depths('default', depths='woa') == WOA_DEPTHS == latent_bench.target_depths('default')
+    assert latent_bench.target_depths('default', depths='0,50,1000') == (0., 50., 1000.)
+    with pytest.raises(ValueError, match="of the built-in dataset 'default'"): latent_bench.target_depths('default', depths='10,1500')
+    for name in ('pixel', 'latent'):
+        cfg = latent_bench.config(name, 'default', WOA_DEPTHS, tmp_path, short=True)
+        assert (cfg.max_patches, cfg.epochs, cfg.ae_epochs, cfg.eval_patches, len(cfg.depths)) == (64, 1, 1, 32, 19)
+
+def test_latent_benchmark_per_depth_ratio():
+    "The per-depth table sets latent beside pixel diffusion: latent / pixel at every depth."
+    scored = lambda rmse: dict(hidden=dict(rmse=rmse, mae=rmse, bias=0., n=1000, per_depth={'0': dict(rmse=rmse), '1000': dict(rmse=2 * rmse)}))
+    results = [dict(model='pixel', train_s_per_epoch=10., scores=dict(pixel=scored(1.0))), dict(model='latent', train_s_per_epoch=4., scores=dict(latent=scored(1.1)))]
+    text = latent_bench.tables(results, dict(pixel=0.4, latent=0.1), (0., 1000.))
+    rows = {l.split('|')[1].strip(): [c.strip() for c in l.split('|')[2:-1]] for l in text.split('per depth:')[1].splitlines() if l.startswith('| ') and ' m ' in l}
+    assert rows['1000 m'][-1] == '1.1' and rows['0 m'][-1] == '1.1', rows
+
+def test_column_benchmark_judges_the_guard_per_depth(tmp_path):
+    "benchmarks/column.py reads the run's test_metrics.json: per-depth RMSE of diffusion, U-Net twin and regression + OI, and the guard at every depth."
+    import json
+    from depthdif.sources import WOA_DEPTHS
+    col = _benchmark('column')
+    def scored(k, worse_at=None):
+        per = {f'{d:g}': dict(rmse=k * (1 + d / 1000) * (1.1 if d == worse_at else 1)) for d in WOA_DEPTHS}
+        return dict(hidden=dict(rmse=k, mae=k, bias=0., n=10, per_depth=per))
+    config = dict(dataset='default', depths=list(WOA_DEPTHS), corruption=0.95, mask_kind='track', eval_steps=25, eval_samples=8, epochs=50,
+                  max_patches=0, eval_patches=1024)
+    rec = dict(seconds=3725., load_before=0.1, load_after=0.2, machine='2 CPU cores', command='papermill …', short=False)
+    run = tmp_path / 'run'; run.mkdir()
+    (run / 'test_metrics.json').write_text(json.dumps(dict(diffusion=scored(0.95), unet=scored(0.97), regression_oi=scored(1.0), spread_scale=[1.0] * 19, epoch=50)))
+    text, record = col.report(*col.per_depth(run), rec, config)
+    assert '19 depths 0–1000 m' in text and 'run time 62 min 5 s on 2 CPU cores, alone' in text
+    assert 'at every depth: met (worst 0.950' in text and record['guard']['met'] and len(record['per_depth']['diffusion']) == 19
+    assert 'diffusion / regression_oi' in text.splitlines()[4] and text.splitlines()[6 + 18].startswith('|        1000 |')   # one row per depth, the deepest last
+    (run / 'test_metrics.json').write_text(json.dumps(dict(diffusion=scored(0.95, worse_at=500.), unet=scored(0.97), regression_oi=scored(1.0))))
+    text, record = col.report(*col.per_depth(run), dict(rec, short=True), config)
+    assert 'NOT met (worst 1.045 at 500 m)' in text and not record['guard']['met'] and 'SHORT check' in text
+    cmd = col.command(tmp_path, 'default', 'woa', True)
+    assert cmd[1].endswith('nbs/train.ipynb') and cmd[cmd.index('depths') + 1] == 'woa' and cmd[-6:] == col.SHORT
