@@ -195,4 +195,4 @@ def test_column_benchmark_judges_the_guard_per_depth(tmp_path):
     text, record = col.report(*col.per_depth(run), dict(rec, short=True), config)
     assert 'NOT met (worst 1.045 at 500 m)' in text and not record['guard']['met'] and 'SHORT check' in text
     cmd = col.command(tmp_path, 'default', 'woa', True)
-    assert cmd[1].endswith('nbs/train.ipynb') and cmd[cmd.index('depths') + 1] == 'woa' and cmd[-6:] == col.SHORT
+    assert cmd[1].endswith('nbs/train.ipynb') and cmd[cmd.index('depths') + 1] == 'woa' and cmd[-len(col.SHORT):] == col.SHORT
