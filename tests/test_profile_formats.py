@@ -25,13 +25,18 @@ def check(out, lat, lon, time, expect, atol=2e-3):
     np.testing.assert_array_equal(out.time.values, np.asarray(time, 'datetime64[ns]'))
     np.testing.assert_allclose(out.thetao.values, np.stack(expect), atol=atol)
 
+def check_kept(out, prof, lon_offset=0.) -> list:
+    "`check` against the fixture profiles not marked for rejection (`why` empty), longitudes shifted by `lon_offset`; those profiles."
+    kept = [q for q in prof if not q['why']]
+    check(out, [q['lat'] for q in kept], [q['lon'] + lon_offset for q in kept], [q['time'] for q in kept], [q['expect'] for q in kept])
+    return kept
+
 def test_argo_gdac_multiprofile_by_data_mode(tmp_path):
     "R raw, A and D adjusted (pressure and salinity too), a D level flagged 4 dropped, a D profile not adjustable rejected (never raw), a bad position dropped."
     prof = fx.argo_profiles()
     path = fx.write_argo_prof(tmp_path / '6901234_prof.nc', prof)
     out, msgs = read(path)
-    kept = [q for q in prof if not q['why']]
-    check(out, [q['lat'] for q in kept], [q['lon'] for q in kept], [q['time'] for q in kept], [q['expect'] for q in kept])
+    kept = check_kept(out, prof)
     summary = json.loads(out.attrs['summary'])[str(path)]
     assert (summary['profiles'], summary['kept'], summary['mode'], summary['position']) == (6, 4, 1, 1), summary
     assert any('dropped: mode 1, position 1' in m for m in msgs), msgs
@@ -143,8 +148,7 @@ def test_en4_salinity_by_its_flags(tmp_path):
     prof = fx.en4_profiles()
     path = fx.write_en4_file(tmp_path / 'EN.4.2.2.f.profiles.g10.202001.nc', prof)
     out, msgs = read(path)
-    kept = [q for q in prof if not q['why']]
-    check(out, [q['lat'] for q in kept], [q['lon'] - 360 for q in kept], [q['time'] for q in kept], [q['expect'] for q in kept])
+    kept = check_kept(out, prof, lon_offset=-360.)
     check_so(out, [q['expect_so'] for q in kept])
     assert np.isnan(out.so.values[1]).all() and np.isfinite(out.thetao.values[1]).all()           # T without S
     assert so_counts(out, path) == dict(kept=4, so_kept=2, so_rejected=1, so_absent=1, so_no_value_at_depths=0)
@@ -155,8 +159,7 @@ def test_argo_salinity_by_data_mode(tmp_path):
     prof = fx.argo_salinity_profiles()
     path = fx.write_argo_prof(tmp_path / '6901234_prof.nc', prof)
     out, msgs = read(path)
-    kept = [q for q in prof if not q['why']]
-    check(out, [q['lat'] for q in kept], [q['lon'] for q in kept], [q['time'] for q in kept], [q['expect'] for q in kept])
+    kept = check_kept(out, prof)
     check_so(out, [q['expect_so'] for q in kept])
     assert np.isnan(out.so.values[[1, 3]]).all() and np.isfinite(out.so.values[[0, 2]]).all()
     np.testing.assert_allclose(out.so.values[2], fx.expected_on_targets(prof[2]['psal_adj'], -__import__('gsw').z_from_p(prof[2]['pres_adj'], 22.)), atol=2e-4)
