@@ -9,11 +9,13 @@ the machine to docs/results/main_job_time.json and .md, which the README and the
                                                            # default --work /tmp/ck` then ships the run that was timed
 
 The command is read from README.md (the line with `papermill nbs/train.ipynb`, as .ci/run reads the test command);
-only its papermill step is timed (the venv set-up before `&&` is not), with this interpreter's papermill. The load
-average before and after is recorded: a figure taken with the 1-minute load above 0.5 is marked "not alone".
+only its papermill step is timed (the venv set-up before `&&` is not), with this interpreter's papermill. What the
+other processes on the machine used meanwhile is recorded (CPU time from /proc/stat less the job's own, in cores): a
+figure taken beside more than 0.1 of a core of other work, or with the 1-minute load above 0.5 before, is marked "not alone".
 """
 import argparse, json, os, platform, resource, shlex, shutil, subprocess, sys, tempfile, time
 from pathlib import Path
+from depthdif.sampling import machine_cpu_seconds
 
 ROOT = Path(__file__).resolve().parents[1]
 TWIN = ['-p', 'dataset', 'twin', '-p', 'epochs', '4']   # the README's twin main job
@@ -40,25 +42,32 @@ def machine() -> str:
     cpu = next((l.split(':', 1)[1].strip() for l in Path('/proc/cpuinfo').read_text().splitlines() if l.startswith('model name')), platform.processor())
     return f"{os.cpu_count()} CPU cores ({cpu}), {os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB"
 
+def _children_cpu() -> float:
+    "CPU seconds of this process's finished children (the job)."
+    r = resource.getrusage(resource.RUSAGE_CHILDREN); return r.ru_utime + r.ru_stime
+
 def run_in_fresh_clone(command:list, keep:Path|None=None, dataset:str='default') -> dict:
     "Clone the repository's HEAD into a temporary folder and run `command` there; wall seconds, peak RSS, load averages; the run kept in `keep`."
     with tempfile.TemporaryDirectory(prefix='depthdif-main-job-') as tmp:
         clone = Path(tmp) / 'DepthDif'
         subprocess.run(['git', 'clone', '--quiet', str(ROOT), str(clone)], check=True)
         env = dict(os.environ, PYTHONPATH=str(clone))         # the clone's package, not an editable install elsewhere
-        load_before = os.getloadavg()[0]
-        t0 = time.perf_counter()
+        load_before, (t0, busy0, own0), kids0 = os.getloadavg()[0], machine_cpu_seconds(), _children_cpu()
         subprocess.run(command, cwd=clone, env=env, check=True)
-        seconds = time.perf_counter() - t0
+        (t1, busy1, own1), kids1 = machine_cpu_seconds(), _children_cpu()
+        seconds, others = t1 - t0, ((busy1 - busy0) - (own1 - own0) - (kids1 - kids0)) / (t1 - t0)
         if keep: shutil.copytree(clone / 'runs' / dataset, keep / dataset, dirs_exist_ok=False)
         return dict(seconds=seconds, peak_rss_gb=resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 2**20,
-                    load_before=load_before, load_after=os.getloadavg()[0], commit=subprocess.run(
+                    load_before=load_before, load_after=os.getloadavg()[0], other_cores=round(max(others, 0.), 3), commit=subprocess.run(
                         ['git', 'rev-parse', '--short', 'HEAD'], cwd=clone, capture_output=True, text=True).stdout.strip())
 
 def sentence(r:dict) -> str:
     "The measurement as the README quotes it."
     m, s = divmod(round(r['seconds']), 60)
-    alone = 'alone' if r['load_before'] <= 0.5 else f"not alone (load {r['load_before']:.1f} before)"
+    others = r.get('other_cores')               # not recorded before 2026-12-07 evening: the load before alone
+    busy = ([f"load {r['load_before']:.1f} before"] if r['load_before'] > 0.5 else []) + (
+        [f"other processes {others:.2f} cores meanwhile"] if others is not None and others > 0.1 else [])
+    alone = f"not alone ({', '.join(busy)})" if busy else 'alone'
     return (f"{m} min {s:02d} s, peak RSS {r['peak_rss_gb']:.2f} GB, {alone} on {r['machine']}, commit {r['commit']}, "
             f"{r['date']}: `{r['command']}`")
 

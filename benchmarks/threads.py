@@ -6,12 +6,13 @@ settings of OpenMP (torch's intra-op threads), read when torch loads:
   it sleeps), what the package did before issue #36;
 - `passive`: `OMP_WAIT_POLICY=PASSIVE`: waiting threads sleep at once;
 - `spin 10k`, `spin 50k`: `GOMP_SPINCOUNT`: a short spin (~0.1 ms, ~0.5 ms), then sleep;
+- `follow load`: torch's own waiting, with as many threads as cores the other processes leave free (`CoreShare`,
+  TrainConfig's `threads=0`, the README's setting).
 
-The package sets one of these when it is imported before torch, as `train.ipynb` and `depthdif-train` do
-(`depthdif/__init__.py`, unless you set OpenMP's variables yourself); tests/test_benchmarks.py checks it is a row here.
-
-All use torch's default thread count (TrainConfig's `threads=0`, the README's setting), so the arithmetic, and every
-loss and validation figure, is the same; the table says whether it was. Each run is `train.fit` of the main job
+The others run torch's default thread count, fixed (`threads` = the cores), so their arithmetic, and every loss and
+validation figure, is the old one; `follow load` changes the last bits of the gradients when it changes the thread
+count (busy). The table says which figures agree. tests/test_benchmarks.py checks that the package's own setting (its
+OpenMP environment, set when depthdif is imported before torch, and TrainConfig's `threads`) is a row here. Each run is `train.fit` of the main job
 (`TrainConfig`'s defaults, the twin's with `dataset='twin'`), the U-Net twin then the diffusion model, for `--epochs`
 epochs on `--max_patches` training patches; an epoch's time is its `train_seconds` in metrics.csv.
 
@@ -26,36 +27,38 @@ old's (the goal: no slower).
 """
 import argparse, json, os, subprocess, sys, tempfile, time
 from pathlib import Path
+from main_job_time import machine
 
 ROOT = Path(__file__).resolve().parents[1]
-# setting: (what the training process imports first, the OpenMP environment it starts with)
-SETTINGS = {'old': ('torch', {}), 'passive': ('torch', {'OMP_WAIT_POLICY': 'PASSIVE'}), 'spin 10k': ('torch', {'GOMP_SPINCOUNT': '10000'}),
-            'spin 50k': ('torch', {'GOMP_SPINCOUNT': '50000'})}
+CORES = len(os.sched_getaffinity(0))
+# setting: (the OpenMP environment the training process starts with, TrainConfig's threads)
+SETTINGS = {'old': ({}, CORES), 'passive': ({'OMP_WAIT_POLICY': 'PASSIVE'}, CORES), 'spin 10k': ({'GOMP_SPINCOUNT': '10000'}, CORES),
+            'spin 50k': ({'GOMP_SPINCOUNT': '50000'}, CORES), 'follow load': ({}, 0)}
 CHILD = r'''
 import json, sys, time
-if sys.argv[1] == 'torch': import torch            # OpenMP reads its wait policy now, before depthdif could set it
+import torch                                      # OpenMP reads its wait policy now, before depthdif could set one
 from depthdif.train import TrainConfig, fit
 import pandas as pd, torch
-run = fit(TrainConfig(**json.loads(sys.argv[2])), progress=False)
+run = fit(TrainConfig(**json.loads(sys.argv[1])), progress=False)
 out = {m: {k: pd.read_csv(run / sub / 'metrics.csv')[k].tolist() for k in ('train_seconds', 'train_loss', 'val_rmse')}
        for m, sub in (('unet', 'unet'), ('diffusion', '.'))}
 print(json.dumps(dict(out, threads=torch.get_num_threads())))
 '''
 SPIN = 'while True: pass'
 
-def train_once(job:str, first:str, omp:dict, busy:bool, folder:Path, epochs:int, max_patches:int, num_workers:int) -> dict:
+def train_once(job:str, omp:dict, threads:int, busy:bool, folder:Path, epochs:int, max_patches:int, num_workers:int) -> dict:
     "One main-job training in a fresh process, optionally beside a spinning single-threaded process: its metrics per model."
-    cfg = dict(dataset=job, epochs=epochs, max_patches=max_patches, num_workers=num_workers, out_dir=str(folder),
+    cfg = dict(dataset=job, epochs=epochs, max_patches=max_patches, num_workers=num_workers, out_dir=str(folder), threads=threads,
                eval_patches=64, eval_samples=2, eval_steps=2)          # the calibration after training: small, not timed
     env = {k: v for k, v in os.environ.items() if k not in ('OMP_WAIT_POLICY', 'OMP_NUM_THREADS', 'GOMP_SPINCOUNT')}
     env.update(omp, PYTHONPATH=str(ROOT))
     spin = subprocess.Popen([sys.executable, '-c', SPIN]) if busy else None
     try:
         time.sleep(0.5 if busy else 0)
-        r = subprocess.run([sys.executable, '-c', CHILD, first, json.dumps(cfg)], env=env, capture_output=True, text=True, cwd=ROOT)
+        r = subprocess.run([sys.executable, '-c', CHILD, json.dumps(cfg)], env=env, capture_output=True, text=True, cwd=ROOT)
     finally:
         if spin: spin.kill(); spin.wait()
-    if r.returncode: raise SystemExit(f"{job} ({first} first{', busy' if busy else ''}) {omp} failed:\n{r.stderr[-3000:]}")
+    if r.returncode: raise SystemExit(f"{job}{' (busy)' if busy else ''} {omp} threads={threads} failed:\n{r.stderr[-3000:]}")
     return json.loads(r.stdout.strip().splitlines()[-1])
 
 def per_epoch(m:dict) -> float: return sum(m['train_seconds']) / len(m['train_seconds'])
@@ -69,9 +72,20 @@ def table(results:dict) -> str:
             old = per_epoch(r['old']['alone'][model])
             for s in r:
                 alone, busy = per_epoch(r[s]['alone'][model]), per_epoch(r[s]['busy'][model])
-                same = all(figures(s, b) == figures('old', 'alone') for b in ('alone', 'busy'))
-                rows.append(f"| {job} | {model} | {s} | {alone:.1f} | {busy:.1f} | {busy / alone:.2f} | {alone / old:.2f} | {'yes' if same else 'no'} |")
+                same = [figures(s, b) == figures('old', 'alone') for b in ('alone', 'busy')]
+                same = 'yes' if all(same) else 'alone only' if same[0] else 'busy only' if same[1] else 'no'
+                rows.append(f"| {job} | {model} | {s} | {alone:.1f} | {busy:.1f} | {busy / alone:.2f} | {alone / old:.2f} | {same} |")
     return '\n'.join(rows)
+
+def report(results:dict) -> str:
+    "The run's conditions (`results['run']`), then `table` of the jobs."
+    run = results['run']
+    head = (f"{run['machine']}, {run['date']}: {run['epochs']} epoch(s) of each model on {run['max_patches'] or 'all'} training patches, "
+            f"{run['num_workers']} DataLoader workers; load {run['load']:.1f} before the first run "
+            f"({'alone' if run['load'] <= 0.5 else 'NOT alone: the times are not a verdict'}). Seconds per training epoch (metrics.csv "
+            "train_seconds); busy: beside one single-threaded CPU-bound process; same figures: each run's losses and validation RMSE "
+            "against the old setting's alone.\n\n")
+    return head + table({job: r for job, r in results.items() if job != 'run'})
 
 if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -80,28 +94,30 @@ if __name__ == '__main__':
     ap.add_argument('--max_patches', type=int, default=0, help='training patches per epoch (TrainConfig.max_patches); 0: all')
     ap.add_argument('--num_workers', type=int, default=0, help="DataLoader workers (TrainConfig.num_workers; 0 is the main job's)")
     ap.add_argument('--short', action='store_true', help='a check that it runs: --max_patches 320')
+    ap.add_argument('--settings', default=','.join(SETTINGS), help=f"comma list of the settings to run, 'old' among them (default: all: {list(SETTINGS)})")
     ap.add_argument('--out', default='', help='also write threads.md and threads.json into this folder')
     args = ap.parse_args()
     if args.short: args.max_patches = 320
     unknown = [j for j in args.jobs if j not in ('default', 'twin')]
     if unknown: ap.error(f"unknown job(s) {unknown}: 'default' or 'twin'")
+    settings = [s.strip() for s in args.settings.split(',')]
+    if 'old' not in settings or set(settings) - set(SETTINGS): ap.error(f"--settings {args.settings!r}: 'old' and any of {list(SETTINGS)}")
     load = os.getloadavg()[0]
     results = {}
     with tempfile.TemporaryDirectory(prefix='depthdif-threads-') as tmp:
         for job in args.jobs:
             results[job] = {}
-            for setting, (first, omp) in SETTINGS.items():
+            for setting in settings:
+                omp, threads = SETTINGS[setting]
                 results[job][setting] = {}
                 for busy in (False, True):
                     t0 = time.time()
-                    r = train_once(job, first, omp, busy, Path(tmp) / f'{job}-{setting}-{busy}', args.epochs, args.max_patches, args.num_workers)
+                    r = train_once(job, omp, threads, busy, Path(tmp) / f'{job}-{setting}-{busy}', args.epochs, args.max_patches, args.num_workers)
                     results[job][setting]['busy' if busy else 'alone'] = r
                     print(f"{job} {setting} {'busy' if busy else 'alone'}: {time.time() - t0:.0f} s, {r['threads']} torch threads", file=sys.stderr)
-    head = (f"{os.cpu_count()} CPU cores, torch's default threads, {args.epochs} epoch(s) of each model on "
-            f"{args.max_patches or 'all'} training patches, {args.num_workers} DataLoader workers; load {load:.1f} before the first run "
-            f"({'alone' if load <= 0.5 else 'NOT alone: the times are not a verdict'}). Seconds per training epoch (metrics.csv train_seconds); "
-            f"busy: beside one single-threaded CPU-bound process.\n\n")
-    text = head + table(results)
+    results['run'] = dict(machine=machine(), epochs=args.epochs, max_patches=args.max_patches, num_workers=args.num_workers, load=load,
+                          date=time.strftime('%Y-%m-%d'))
+    text = report(results)
     print(text)
     if args.out:
         out = Path(args.out); out.mkdir(parents=True, exist_ok=True)

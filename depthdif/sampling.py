@@ -4,7 +4,7 @@
 
 # %% ../nbs/09_sampling.ipynb #f162e9f4
 from __future__ import annotations
-import copy
+import copy, os, time
 import numpy as np
 import torch
 from torch.utils.data import DataLoader, default_collate
@@ -19,8 +19,8 @@ from .latent import DepthAutoencoder, autoencode, latent_model
 # %% auto #0
 __all__ = ['MAX_OBS_ERROR', 'SAMPLERS', 'with_first_guess', 'to_residual', 'to_field', 'fit_residual_scale', 'FirstGuessCollate',
            'materialize', 'extra_channels', 'denoiser', 'regress', 'to_device', 'normalised_obs_error',
-           'perturb_observed', 'inflate_spread', 'model_field', 'reconstruct', 'score', 'score_baseline', 'score_floor',
-           'evaluate', 'fit_spread_scale', 'calibrate_gaussian']
+           'perturb_observed', 'inflate_spread', 'model_field', 'reconstruct', 'machine_cpu_seconds', 'CoreShare',
+           'score', 'score_baseline', 'score_floor', 'evaluate', 'fit_spread_scale', 'calibrate_gaussian']
 
 # %% ../nbs/09_sampling.ipynb #845dccd8
 def with_first_guess(batch:dict, guess=None, obs_mask_key:str='x_valid_mask',
@@ -164,6 +164,38 @@ def reconstruct(model, batch:dict, schedule, parameterization='v', sampler='ddim
     if obs_noise is not None: samples = perturb_observed(samples, m, obs_noise, generator)   # within the observations' error
     return samples.mean(0), (samples.std(0) if len(samples) > 1 else torch.zeros_like(x)), samples
 
+# %% ../nbs/09_sampling.ipynb #41b9c62c
+def machine_cpu_seconds() -> tuple|None: # (monotonic s, CPU s all processes spent, CPU s this process spent); None without /proc/stat
+    "Clocks `CoreShare` compares: wall time, the machine's busy CPU time (user, nice, system, irq, softirq, steal) and this process's."
+    try: fields = open('/proc/stat').readline().split()
+    except OSError: return None
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(f) for f in fields[1:9])
+    own = os.times()
+    return time.monotonic(), (user + nice + system + irq + softirq + steal) / os.sysconf('SC_CLK_TCK'), own.user + own.system
+
+class CoreShare:
+    "Context manager: torch threads follow the cores other processes leave free, measured every `interval` s (`step()` once per batch)."
+    def __init__(self, interval:float=2., # seconds between measurements
+                 clock=machine_cpu_seconds, # () -> (wall s, machine CPU s, own CPU s) or None
+                 cores:int|None=None, # the machine's cores; None: those this process may run on
+                 follow:bool=True): # False: leave torch's threads as they are (a fixed `TrainConfig.threads`)
+        self.interval, self.clock = interval, clock if follow else (lambda: None)
+        self.cores = cores or (len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else os.cpu_count())
+    def __enter__(self):
+        self.ceiling, self.last = torch.get_num_threads(), self.clock()
+        return self
+    def others(self, now) -> float: # cores the other processes kept busy since the last measurement
+        (t0, all0, own0), (t1, all1, own1) = self.last, now
+        return max(0., ((all1 - all0) - (own1 - own0)) / max(t1 - t0, 1e-9))
+    def step(self) -> int: # torch's threads now
+        if self.last is None or (now := self.clock()) is None or now[0] - self.last[0] < self.interval: return torch.get_num_threads()
+        threads = int(min(self.ceiling, max(1, self.cores - round(self.others(now)))))
+        if threads != torch.get_num_threads(): torch.set_num_threads(threads)
+        self.last = now
+        return threads
+    def __exit__(self, *exc): torch.set_num_threads(self.ceiling)
+
+
 # %% ../nbs/09_sampling.ipynb #15ab269a
 @torch.no_grad()
 def score(predict_fn, # batch -> (mean (B, C, H, W), samples (N, B, C, H, W) or None[, std (B, C, H, W) of a Gaussian]), normalised
@@ -172,13 +204,14 @@ def score(predict_fn, # batch -> (mean (B, C, H, W), samples (N, B, C, H, W) or 
          ) -> dict:
     "Hidden/observed-point skill in °C (per depth and overall) of `predict_fn` on `dataset`."
     acc = SkillAccumulator(norm.depths) if acc is None else acc
-    for i, batch in enumerate(tqdm(DataLoader(dataset, batch_size=batch_size, shuffle=False), disable=not progress, desc='score')):
-        if max_batches is not None and i >= max_batches: break
-        batch = to_device(batch, device)
-        mean, samples, *std = predict_fn(batch)
-        acc.update(norm.denorm_thetao(mean), norm.denorm_thetao(batch['y']), batch,
-                   norm.denorm_thetao(samples) if samples is not None and samples.shape[0] > 1 else None,
-                   norm.denorm_spread(std[0]) if std else None)
+    with CoreShare() as share:
+        for i, batch in enumerate(tqdm(DataLoader(dataset, batch_size=batch_size, shuffle=False), disable=not progress, desc='score')):
+            if max_batches is not None and i >= max_batches: break
+            share.step(); batch = to_device(batch, device)
+            mean, samples, *std = predict_fn(batch)
+            acc.update(norm.denorm_thetao(mean), norm.denorm_thetao(batch['y']), batch,
+                       norm.denorm_thetao(samples) if samples is not None and samples.shape[0] > 1 else None,
+                       norm.denorm_spread(std[0]) if std else None)
     return acc.result()
 
 def score_baseline(baseline, # fitted, with `predict(batch) -> (B, C, H, W)` normalised (a `depthdif.baselines` class)

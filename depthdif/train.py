@@ -38,7 +38,7 @@ from .diffusion import LOSS_MODES, PARAMETERIZATIONS, SCHEDULES, diffusion_loss,
 from .baselines import BASELINES, baseline_from_state, baseline_state
 from .metrics import skill_table
 from .sampling import (FirstGuessCollate, denoiser, evaluate, fit_residual_scale, fit_spread_scale, materialize, reconstruct,
-                               regress, score_baseline, score_floor, to_device, to_field, to_residual, with_first_guess)
+                               regress, score_baseline, score_floor, to_device, CoreShare, to_field, to_residual, with_first_guess)
 
 # %% auto #0
 __all__ = ['OBJECTIVES', 'UNET_GUESS', 'TWIN_GUESS', 'DATASETS', 'BUILTIN_PROFILES', 'BUILTIN_SURFACE', 'BUILTIN_FILES',
@@ -183,7 +183,7 @@ class TrainConfig:
     device: str = 'auto'                  # 'auto' (a GPU if there is one), 'cpu', 'cuda' or 'cuda:N'
     resume: bool = False                  # continue the run in out_dir from its last checkpoint
     num_workers: int = 0                  # DataLoader worker processes: read patches, draw masks and compute first guesses ahead of the steps
-    threads: int = 0                      # torch threads of each training process; 0: torch's default (OMP_NUM_THREADS, else one per core); 1 on a CPU shared with other work
+    threads: int = 0                      # torch threads of each training process; 0: one per core other work leaves free (torch's default count at most, `CoreShare`); n: exactly n
     compile: bool = False                 # torch.compile the network for training (a GPU: faster steps after a warm-up of about a minute)
     channels_last: bool = False           # channels-last memory layout of the network (benchmarks/gpu_speed.py measures whether it helps)
 
@@ -798,38 +798,39 @@ def _train(cfg:TrainConfig, rank:int, world:int, device:torch.device, progress:b
         best = ck.get('best') if cfg.keep_best else None
         if rank == 0: _record(out, cfg, norm, history)              # metrics.csv agrees with the checkpoint from the start
     amp = torch.autocast('cuda', dtype=torch.bfloat16) if device.type == 'cuda' else torch.autocast('cpu', enabled=False)
-    bar = tqdm(range(start, cfg.epochs), disable=not progress or rank != 0, desc=f'epochs ({cfg.objective})', initial=start, total=cfg.epochs)
-    for epoch in bar:
-        t0 = time.time(); sampler.set_epoch(epoch); dsets['train'].set_epoch(epoch)
-        g = torch.Generator(device).manual_seed(cfg.seed * 100_003 + epoch * 101 + rank)
-        net.train(); losses = []
-        for batch in loader:
-            batch = to_device(batch, device)                                      # its first guess already made, unless a network's
-            if network_guess: batch = with_first_guess(batch, guess, OBS_MASK_KEY[cfg.loss])
-            with amp: loss = train_loss(net, batch, schedule, cfg, generator=g)
-            opt.zero_grad(set_to_none=True); loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
-            opt.step(); sched.step(); ema.update_parameters(model)
-            losses.append(loss.item())
-        train_seconds = time.time() - t0
-        if rank == 0:
-            val = evaluate(ema.module, val_data, norm, schedule, cfg.parameterization, 'ddim', cfg.val_steps, cfg.val_samples,
-                           batch_size=64, device=device, seed=cfg.seed, objective=cfg.objective, guess=val_guess)['hidden']
-            history.append(dict(epoch=epoch, train_loss=float(np.mean(losses)), lr=sched.get_last_lr()[0], val_rmse=val['rmse'],
-                                **{f'val_rmse_{d}m': v['rmse'] for d, v in val['per_depth'].items()}, train_seconds=train_seconds,
-                                seconds=time.time() - t0))
-            if cfg.keep_best and (best is None or val['rmse'] < best['val_rmse']):
-                best = dict(epoch=epoch, val_rmse=val['rmse'], ema={k: v.detach().clone() for k, v in ema.state_dict().items()})
-            if epoch == start: _record(out, cfg, norm)                 # the run's parameters, before its first checkpoint
-            save_checkpoint(out / 'checkpoints' / 'last.pt', model=model.state_dict(), ema=ema.state_dict(), optimizer=opt.state_dict(),
-                            scheduler=sched.state_dict(), epoch=epoch, rng=rng_state(), config=json.loads(json.dumps(asdict(cfg))),
-                            norm=asdict(norm), depths=list(norm.depths), model_config=model.config, metrics=history[-1], history=history,
-                            first_guess=first_guess_state(guess, out), best=best,
-                            obs_error=dsets['train'].obs_error.tolist(), spread_calibration=None, grid=grid_steps(dsets['train'].lat, dsets['train'].lon))  # new weights: calibrated after the last epoch
-            _record(out, cfg, norm, history)
-            bar.set_postfix(loss=f"{history[-1]['train_loss']:.3f}", val_rmse=f"{history[-1]['val_rmse']:.2f}°C")
-            if progress: tqdm.write(epoch_line(method_name(cfg), history, cfg.epochs, start))
-        if world > 1: dist.barrier()
+    with CoreShare(follow=not cfg.threads) as share:  # threads 0: torch's threads follow the cores other work leaves free
+        bar = tqdm(range(start, cfg.epochs), disable=not progress or rank != 0, desc=f'epochs ({cfg.objective})', initial=start, total=cfg.epochs)
+        for epoch in bar:
+            t0 = time.time(); sampler.set_epoch(epoch); dsets['train'].set_epoch(epoch)
+            g = torch.Generator(device).manual_seed(cfg.seed * 100_003 + epoch * 101 + rank)
+            net.train(); losses = []
+            for batch in loader:
+                share.step(); batch = to_device(batch, device)                        # its first guess already made, unless a network's
+                if network_guess: batch = with_first_guess(batch, guess, OBS_MASK_KEY[cfg.loss])
+                with amp: loss = train_loss(net, batch, schedule, cfg, generator=g)
+                opt.zero_grad(set_to_none=True); loss.backward()
+                torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
+                opt.step(); sched.step(); ema.update_parameters(model)
+                losses.append(loss.item())
+            train_seconds = time.time() - t0
+            if rank == 0:
+                val = evaluate(ema.module, val_data, norm, schedule, cfg.parameterization, 'ddim', cfg.val_steps, cfg.val_samples,
+                               batch_size=64, device=device, seed=cfg.seed, objective=cfg.objective, guess=val_guess)['hidden']
+                history.append(dict(epoch=epoch, train_loss=float(np.mean(losses)), lr=sched.get_last_lr()[0], val_rmse=val['rmse'],
+                                    **{f'val_rmse_{d}m': v['rmse'] for d, v in val['per_depth'].items()}, train_seconds=train_seconds,
+                                    seconds=time.time() - t0))
+                if cfg.keep_best and (best is None or val['rmse'] < best['val_rmse']):
+                    best = dict(epoch=epoch, val_rmse=val['rmse'], ema={k: v.detach().clone() for k, v in ema.state_dict().items()})
+                if epoch == start: _record(out, cfg, norm)                 # the run's parameters, before its first checkpoint
+                save_checkpoint(out / 'checkpoints' / 'last.pt', model=model.state_dict(), ema=ema.state_dict(), optimizer=opt.state_dict(),
+                                scheduler=sched.state_dict(), epoch=epoch, rng=rng_state(), config=json.loads(json.dumps(asdict(cfg))),
+                                norm=asdict(norm), depths=list(norm.depths), model_config=model.config, metrics=history[-1], history=history,
+                                first_guess=first_guess_state(guess, out), best=best,
+                                obs_error=dsets['train'].obs_error.tolist(), spread_calibration=None, grid=grid_steps(dsets['train'].lat, dsets['train'].lon))  # new weights: calibrated after the last epoch
+                _record(out, cfg, norm, history)
+                bar.set_postfix(loss=f"{history[-1]['train_loss']:.3f}", val_rmse=f"{history[-1]['val_rmse']:.2f}°C")
+                if progress: tqdm.write(epoch_line(method_name(cfg), history, cfg.epochs, start))
+            if world > 1: dist.barrier()
     if rank == 0 and cfg.objective == 'diffusion': _calibrate(out, cfg, dsets['val'], norm, schedule, guess, device)
     if world > 1: dist.barrier()
     return out

@@ -136,6 +136,8 @@ def test_main_job_time_runs_the_readme_command():
     r = dict(seconds=291.4, peak_rss_gb=0.96, load_before=0.1, machine='2 CPU cores', commit='abc1234', date='2026-12-07', command='papermill …')
     assert mj.sentence(r).startswith('4 min 51 s, peak RSS 0.96 GB, alone on 2 CPU cores')
     assert 'not alone (load 2.0 before)' in mj.sentence(dict(r, load_before=2.0))
+    assert 'not alone (other processes 0.80 cores meanwhile)' in mj.sentence(dict(r, other_cores=0.8))   # quiet before, busy during
+    assert ', alone on' in mj.sentence(dict(r, other_cores=0.05))
 
 def test_threads_table_sets_the_settings_side_by_side():
     "The threads benchmark's table: each setting's epoch alone and busy, busy/alone, its time alone over the old setting's, and whether the figures agree."
@@ -145,16 +147,17 @@ def test_threads_table_sets_the_settings_side_by_side():
     results = dict(twin=dict(old=dict(alone=run(50.), busy=run(1000.)), passive=dict(alone=run(60.), busy=run(100., loss=1.1))))
     rows = {tuple(c.strip() for c in l.split('|')[1:4]): [c.strip() for c in l.split('|')[4:-1]] for l in th.table(results).splitlines()[2:]}
     assert rows['twin', 'unet', 'old'] == ['50.0', '1000.0', '20.00', '1.00', 'yes']
-    assert rows['twin', 'unet', 'passive'] == ['60.0', '100.0', '1.67', '1.20', 'no']       # a busy run's loss differs
+    assert rows['twin', 'unet', 'passive'] == ['60.0', '100.0', '1.67', '1.20', 'alone only']       # a busy run's loss differs
     assert rows['twin', 'diffusion', 'passive'][:2] == ['120.0', '200.0']
 
 def test_package_sets_a_measured_thread_setting():
-    "Importing depthdif before torch sets exactly the OpenMP environment of one of the threads benchmark's settings (not the old one)."
+    "The main job's thread setting (the OpenMP environment importing depthdif before torch sets, TrainConfig's threads) is one of the threads benchmark's settings, not the old one."
     th = _benchmark('threads')
-    code = "import os; before = dict(os.environ); import depthdif; print({k: v for k, v in os.environ.items() if before.get(k) != v})"
+    code = ("import os; before = dict(os.environ); import depthdif; from depthdif.train import TrainConfig; "
+            "print(({k: v for k, v in os.environ.items() if before.get(k) != v}, TrainConfig().threads))")
     env = {k: v for k, v in os.environ.items() if 'OMP' not in k}
     sets = eval(subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, env=env, cwd=ROOT, check=True).stdout)
-    assert sets in [omp for name, (first, omp) in th.SETTINGS.items() if name != 'old'], (sets, th.SETTINGS)
+    assert sets in [setting for name, setting in th.SETTINGS.items() if name != 'old'], (sets, th.SETTINGS)
 
 def test_latent_benchmark_takes_the_column_depths(tmp_path):
     "--depths names the comparison's levels as TrainConfig does (a named set, a list), refused by name beyond the dataset; --short is the main job cut short, every model alike."

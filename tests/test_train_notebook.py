@@ -40,15 +40,16 @@ def test_main_job_is_one_definition():
     assert TrainConfig.from_params(ns) == TrainConfig() == cli_config([])[0]
     assert TrainConfig().first_guess == 'unet' and TrainConfig().epochs == 50
 
-def test_openmp_threads_wait_passively():
-    "depthdif sets OMP_WAIT_POLICY=PASSIVE on import (threads that sleep, not spin, beside other work), never over the user's own; train.ipynb imports it before torch, which reads it."
-    env = {k: v for k, v in os.environ.items() if k != 'OMP_WAIT_POLICY'}
-    policy = lambda **extra: run([sys.executable, '-c', "import depthdif, os; print(os.environ['OMP_WAIT_POLICY'])"], env=dict(env, **extra)).stdout.strip()
-    assert policy() == 'PASSIVE' and policy(OMP_WAIT_POLICY='ACTIVE') == 'ACTIVE'
-    code = '\n'.join(c.source for c in nbformat.read(ROOT / 'nbs/train.ipynb', as_version=4).cells if c.cell_type == 'code')
-    imports = [l for l in code.splitlines() if l.startswith(('import ', 'from '))]
-    first = lambda module: next(i for i, l in enumerate(imports) if l.split()[1].split('.')[0] == module)
-    assert first('depthdif') < first('torch'), imports
+def test_threads_give_way_to_a_busy_process():
+    "Beside one CPU-bound process, `CoreShare` (the training loop's and `score`'s) runs torch on the cores left free, and restores torch's threads after."
+    cores = len(os.sched_getaffinity(0))
+    if cores < 2: pytest.skip('one core: nothing to give way')
+    code = ("import subprocess, sys, time, torch; from depthdif.sampling import CoreShare; ceiling = torch.get_num_threads(); "
+            "spin = subprocess.Popen([sys.executable, '-c', 'while True: pass']); time.sleep(0.3)\n"
+            "with CoreShare(interval=1.0) as share:\n    time.sleep(1.5); busy = share.step()\n"
+            "spin.kill(); print(ceiling, busy, torch.get_num_threads())")
+    ceiling, busy, after = map(int, run([sys.executable, '-c', code], env={k: v for k, v in os.environ.items() if 'OMP' not in k}).stdout.split())
+    assert busy == min(ceiling, cores - 1) and after == ceiling, (cores, ceiling, busy, after)
 
 def test_train_notebook_writes_run_folder(tmp_path):
     out = tmp_path / 'run'
