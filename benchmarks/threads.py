@@ -19,6 +19,7 @@ epochs on `--max_patches` training patches; an epoch's time is its `train_second
     python benchmarks/threads.py                            # both main jobs, one full epoch of each model, 16 runs
     python benchmarks/threads.py --short                    # a check that it runs: 320 patches (10 steps an epoch)
     python benchmarks/threads.py twin --max_patches 3200    # the twin alone, 100 steps an epoch
+    python benchmarks/threads.py default --epochs 2 --repeats 3 --settings 'old,follow load'   # a closer look: runs interleaved
 
 Run it with nothing else on the machine: the competing process is the only load it should see. Prints a markdown
 table (and writes it to --out, with the runs' figures as JSON): per job and model, the epoch alone and beside the
@@ -26,6 +27,7 @@ competitor for each setting, the ratio busy/alone (the goal: at most ~2.5) and e
 old's (the goal: no slower).
 """
 import argparse, json, os, subprocess, sys, tempfile, time
+import numpy as np
 from pathlib import Path
 from main_job_time import machine
 
@@ -61,7 +63,16 @@ def train_once(job:str, omp:dict, threads:int, busy:bool, folder:Path, epochs:in
     if r.returncode: raise SystemExit(f"{job}{' (busy)' if busy else ''} {omp} threads={threads} failed:\n{r.stderr[-3000:]}")
     return json.loads(r.stdout.strip().splitlines()[-1])
 
-def per_epoch(m:dict) -> float: return sum(m['train_seconds']) / len(m['train_seconds'])
+def per_epoch(m:dict) -> float: return float(np.median(m['train_seconds']))   # the median epoch of all repeats
+
+def merged(runs:list) -> dict:
+    "One setting's repeated runs as one: every epoch's time; the first run's figures, checked to be every run's (else None)."
+    figures = lambda r, model: (r[model]['train_loss'], r[model]['val_rmse'])
+    out = {model: dict(train_seconds=[t for r in runs for t in r[model]['train_seconds']],
+                       **({k: runs[0][model][k] for k in ('train_loss', 'val_rmse')} if all(figures(r, model) == figures(runs[0], model) for r in runs)
+                          else dict(train_loss=None, val_rmse=None)))
+           for model in ('unet', 'diffusion')}
+    return dict(out, threads=sorted({r['threads'] for r in runs}), repeats=len(runs))
 
 def table(results:dict) -> str:
     "Markdown: per job, model and setting, the epoch alone and busy, busy/alone, its time alone over the old setting's, and whether its figures are the old's."
@@ -77,13 +88,15 @@ def table(results:dict) -> str:
                 rows.append(f"| {job} | {model} | {s} | {alone:.1f} | {busy:.1f} | {busy / alone:.2f} | {alone / old:.2f} | {same} |")
     return '\n'.join(rows)
 
+def repeats(run:dict) -> str: return f", each run {run['repeats']} times interleaved" if run.get('repeats', 1) > 1 else ''
+
 def report(results:dict) -> str:
     "The run's conditions (`results['run']`), then `table` of the jobs."
     run = results['run']
-    head = (f"{run['machine']}, {run['date']}: {run['epochs']} epoch(s) of each model on {run['max_patches'] or 'all'} training patches, "
+    head = (f"{run['machine']}, {run['date']}: {run['epochs']} epoch(s) of each model{repeats(run)} on {run['max_patches'] or 'all'} training patches, "
             f"{run['num_workers']} DataLoader workers; load {run['load']:.1f} before the first run "
             f"({'alone' if run['load'] <= 0.5 else 'NOT alone: the times are not a verdict'}). Seconds per training epoch (metrics.csv "
-            "train_seconds); busy: beside one single-threaded CPU-bound process; same figures: each run's losses and validation RMSE "
+            "train_seconds, the median epoch); busy: beside one single-threaded CPU-bound process; same figures: each run's losses and validation RMSE "
             "against the old setting's alone.\n\n")
     return head + table({job: r for job, r in results.items() if job != 'run'})
 
@@ -93,6 +106,7 @@ if __name__ == '__main__':
     ap.add_argument('--epochs', type=int, default=1, help='epochs of each model per run')
     ap.add_argument('--max_patches', type=int, default=0, help='training patches per epoch (TrainConfig.max_patches); 0: all')
     ap.add_argument('--num_workers', type=int, default=0, help="DataLoader workers (TrainConfig.num_workers; 0 is the main job's)")
+    ap.add_argument('--repeats', type=int, default=1, help='runs of each setting, alone and busy, interleaved (setting after setting, then again)')
     ap.add_argument('--short', action='store_true', help='a check that it runs: --max_patches 320')
     ap.add_argument('--settings', default=','.join(SETTINGS), help=f"comma list of the settings to run, 'old' among them (default: all: {list(SETTINGS)})")
     ap.add_argument('--out', default='', help='also write threads.md and threads.json into this folder')
@@ -106,17 +120,16 @@ if __name__ == '__main__':
     results = {}
     with tempfile.TemporaryDirectory(prefix='depthdif-threads-') as tmp:
         for job in args.jobs:
-            results[job] = {}
-            for setting in settings:
-                omp, threads = SETTINGS[setting]
-                results[job][setting] = {}
-                for busy in (False, True):
+            runs = {(s, b): [] for s in settings for b in ('alone', 'busy')}
+            for rep in range(args.repeats):
+                for (setting, b), done in runs.items():
                     t0 = time.time()
-                    r = train_once(job, omp, threads, busy, Path(tmp) / f'{job}-{setting}-{busy}', args.epochs, args.max_patches, args.num_workers)
-                    results[job][setting]['busy' if busy else 'alone'] = r
-                    print(f"{job} {setting} {'busy' if busy else 'alone'}: {time.time() - t0:.0f} s, {r['threads']} torch threads", file=sys.stderr)
+                    done.append(train_once(job, *SETTINGS[setting], b == 'busy', Path(tmp) / f'{job}-{setting}-{b}-{rep}', args.epochs,
+                                           args.max_patches, args.num_workers))
+                    print(f"{job} {setting} {b} ({rep + 1}/{args.repeats}): {time.time() - t0:.0f} s, {done[-1]['threads']} torch threads", file=sys.stderr)
+            results[job] = {s: {b: merged(runs[s, b]) for b in ('alone', 'busy')} for s in settings}
     results['run'] = dict(machine=machine(), epochs=args.epochs, max_patches=args.max_patches, num_workers=args.num_workers, load=load,
-                          date=time.strftime('%Y-%m-%d'))
+                          repeats=args.repeats, date=time.strftime('%Y-%m-%d'))
     text = report(results)
     print(text)
     if args.out:

@@ -150,6 +150,16 @@ def test_threads_table_sets_the_settings_side_by_side():
     assert rows['twin', 'unet', 'passive'] == ['60.0', '100.0', '1.67', '1.20', 'alone only']       # a busy run's loss differs
     assert rows['twin', 'diffusion', 'passive'][:2] == ['120.0', '200.0']
 
+def test_threads_repeats_merge_into_the_median_epoch():
+    "--repeats: a setting's runs merge into every epoch's time (the table reads the median) and keep their figures only if every run agrees."
+    th = _benchmark('threads')
+    model = lambda s, loss=1.0: dict(train_seconds=s, train_loss=[loss], val_rmse=[0.5])
+    run = lambda s, loss=1.0: dict(unet=model(s, loss), diffusion=model(s, loss), threads=2)
+    m = th.merged([run([3., 9.]), run([4.])])
+    assert m['unet']['train_seconds'] == [3., 9., 4.] and th.per_epoch(m['unet']) == 4. and m['repeats'] == 2 and m['threads'] == [2]
+    assert m['unet']['train_loss'] == [1.0]
+    assert th.merged([run([3.]), run([3.], loss=1.1)])['unet']['train_loss'] is None   # runs that disagree are not "the same figures"
+
 def test_package_sets_a_measured_thread_setting():
     "The main job's thread setting (the OpenMP environment importing depthdif before torch sets, TrainConfig's threads) is one of the threads benchmark's settings, not the old one."
     th = _benchmark('threads')
