@@ -1,0 +1,87 @@
+"""Salinity beside temperature (#33 §2): a tiny T+S run through train.ipynb (papermill -p variables thetao,so), its skill table per
+variable and depth, predict writing so_mean/so_std, refusals of a bad `variables` and of input without salinity; the embedded
+default's thetao and sst as before it carried salinity."""
+import hashlib, json
+import numpy as np
+import pytest
+import xarray as xr
+from conftest import ROOT, run, tool
+
+TINY = ['-p', 'epochs', '1', '-p', 'max_patches', '16', '-y', 'channels: [16, 32]', '-p', 'eval_samples', '2', '-p', 'eval_steps', '2',
+        '-p', 'emb_dim', '32', '-p', 'val_steps', '2', '-p', 'eval_patches', '16', '-p', 'threads', '1']
+
+# sha256 of the packed thetao and sst of depthdif/assets/woa_coads_default.nc, and its coordinates, before it carried `so` (main 8c44b02)
+THETAO_SST_DIGEST = 'b8eb878188c4744c598a8ce071a12276c7d54e0ad6eb38a60374ba790fa2c016'
+
+def packed_digest(path) -> str:
+    with xr.open_dataset(path, mask_and_scale=False, decode_times=False) as ds:
+        h = hashlib.sha256()
+        for v in ('thetao', 'sst'): h.update(np.ascontiguousarray(ds[v].values).tobytes())
+        for c in ('time', 'depth', 'lat', 'lon', 'lat_sst', 'lon_sst'): h.update(np.ascontiguousarray(ds[c].values).tobytes())
+        return h.hexdigest()
+
+def test_default_keeps_thetao_and_sst():
+    "The embedded default gains salinity and keeps its temperature and SST bit for bit, and stays small."
+    from depthdif.sources import default_path, load_default
+    assert packed_digest(default_path()) == THETAO_SST_DIGEST
+    assert default_path().stat().st_size < 6.5 * 2 ** 20
+    ds = load_default()
+    assert ds.so.dims == ds.thetao.dims and ds.so.attrs['standard_name'] == 'sea_water_practical_salinity' and ds.so.attrs['units'] == '1e-3'
+    assert (ds.so.notnull() == ds.thetao.notnull()).all()                  # salinity wherever the temperature is: no gap, no land value
+    assert 30 < float(ds.so.sel(depth=500).mean()) < 36 and float(ds.so.min()) > 2 and float(ds.so.max()) < 42
+
+def test_build_default_reproduces_the_asset(tmp_path):
+    "depthdif-build-default from ferret-datasets writes today's asset: thetao and sst as before, so as shipped."
+    from depthdif.sources import FERRET_DIR, build_default, default_path
+    if not (FERRET_DIR / 'levitus_climatology.cdf').exists(): pytest.skip(f'ferret-datasets is not installed ({FERRET_DIR})')
+    new = build_default(out_path=tmp_path / 'default.nc')
+    assert packed_digest(new) == THETAO_SST_DIGEST
+    with xr.open_dataset(new, mask_and_scale=False) as a, xr.open_dataset(default_path(), mask_and_scale=False) as b:
+        assert np.array_equal(a.so.values, b.so.values)
+
+@pytest.mark.parametrize('variables, match', [(('so',), 'thetao first'), (('thetao', 'salt'), 'thetao first'), (('thetao', 'so', 'so'), 'once each'),
+                                              ((), 'thetao first'), ((1,), 'must be a list of texts')])
+def test_bad_variables_refused(variables, match):
+    from depthdif.train import TrainConfig
+    with pytest.raises(ValueError, match=f"parameter variables=.*{match}"): TrainConfig(variables=variables).validate()
+
+def test_variables_parse_and_default():
+    from depthdif.train import TrainConfig, cli_config
+    assert TrainConfig().variables == ('thetao',) and TrainConfig.from_dict({}).variables == ('thetao',)   # an older config: temperature alone
+    assert cli_config(['--variables', 'thetao,so'])[0].variables == ('thetao', 'so')
+    with pytest.raises(ValueError, match="parameter variables=.*the built-in 'twin' has thetao"): TrainConfig(dataset='twin', variables=('thetao', 'so')).validate()
+
+@pytest.fixture(scope='module')
+def ts_run(tmp_path_factory):
+    "A tiny T+S run on the default, trained and scored through train.ipynb with papermill."
+    d = tmp_path_factory.mktemp('ts')
+    run([tool('papermill'), str(ROOT / 'nbs/train.ipynb'), str(d / 'out.ipynb'), *TINY, '-p', 'variables', 'thetao,so', '-p', 'out_dir', str(d / 'run')], cwd=d)
+    return d / 'run'
+
+def test_ts_run_scores_each_variable(ts_run):
+    from depthdif.metrics import skill_table, depth_table
+    assert json.loads((ts_run / 'config.json').read_text())['variables'] == ['thetao', 'so']
+    norm = json.loads((ts_run / 'norm.json').read_text())
+    assert list(norm['column']) == ['so'] and 30 < np.mean(norm['column']['so'][0]) < 37   # its own normaliser entry, per depth
+    scores = json.loads((ts_run / 'test_metrics.json').read_text())
+    table = skill_table({m: scores[m] for m in ('diffusion', 'unet', 'regression_oi')})
+    assert [c for c in table.columns if c.endswith(' m')] == ['10 m', '30 m', '50 m', '100 m', '200 m', '500 m',
+                                                              'so 10 m', 'so 30 m', 'so 50 m', 'so 100 m', 'so 200 m', 'so 500 m']
+    assert (table['so rmse'] < 3).all() and (table['so 100 m'] < table['100 m']).all()   # salinity in its own units (1e-3), not °C
+    assert depth_table(table, variable='so').index.tolist() == [10., 30., 50., 100., 200., 500.]
+
+def test_ts_predict_writes_salinity(ts_run, tmp_path):
+    from depthdif.inference import predict, predict_files
+    from depthdif.sources import write_sample_sources
+    src = write_sample_sources(tmp_path / 'sources')
+    ds = predict_files(str(ts_run / 'checkpoints/last.pt'), str(tmp_path / 'sources/2020*OSTIA*.nc'), str(src['en4']), n_samples=2, steps=2)
+    for v in ('so_mean', 'so_std', 'so_obs', 'thetao_mean', 'thetao_std', 'obs'): assert v in ds, v
+    assert ds.so_mean.attrs['standard_name'] == 'sea_water_practical_salinity' and ds.so_mean.attrs['units'] == '1e-3'
+    assert ds.so_std.attrs['units'] == '1e-3' and ds.thetao_mean.attrs['units'] == 'degC'
+    sea = ds.thetao_mean.notnull()
+    assert (ds.so_mean.notnull() == sea).all() and 30 < float(ds.so_mean.mean()) < 38 and float(ds.so_std.where(sea).min()) >= 0
+    sst = ds.thetao_mean.isel(depth=0).rename('sst').assign_attrs(units='degC')
+    with pytest.raises(ValueError, match=r"obs lacks \['so'\]: the checkpoint reconstructs the variables \['thetao', 'so'\]"):
+        predict(str(ts_run / 'checkpoints/last.pt'), sst, ds.obs, n_samples=2, steps=2)
+    both = predict(str(ts_run / 'checkpoints/last.pt'), sst, xr.Dataset(dict(thetao=ds.obs, so=ds.so_obs)), n_samples=2, steps=2)
+    assert 'so_mean' in both and both.so_mean.shape == both.thetao_mean.shape
