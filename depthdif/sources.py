@@ -319,6 +319,7 @@ def _temp_attrs(long_name, standard_name):
 
 _PACKING = dict(dtype='int16', scale_factor=0.001, add_offset=10.0,  # -22.7..42.7 °C in 0.001 °C steps
                  _FillValue=np.int16(-32768), zlib=True, complevel=9, shuffle=True)
+from .profiles import check_salinity   # the one salinity check of fields and profiles
 _SALT_PACKING = dict(_PACKING, add_offset=20.0)  # -12.7..52.7 (1e-3) in 0.001 steps
 
 def read_levitus_salinity(src_dir, # the `ferret-datasets` folder: levitus_climatology.cdf
@@ -1036,9 +1037,12 @@ def load_sources(thetao_path='', # reanalysis file/glob/list; '' with sst_path '
                  sea_level:str='adt', # which sea level: 'adt' (absolute dynamic topography) or 'sla' (sea-level anomaly)
                  sss_path='', # sea-surface salinity file/glob/list; '' = none
                  sea_level_var:str='', sss_var:str='', # variable names; '' = found by common name or CF standard_name
-                ) -> xr.Dataset: # `thetao` (time, depth, lat, lon) °C, `sst` (time, lat, lon) °C, and `adt`/`sla` (m), `sss` (1e-3) if asked, on one grid, paired by month
-    "`thetao`, `sst` (and sea level, SSS) on one grid: the built-in data (the embedded default) when both paths are empty, else the user's files."
+                 so_path='', # sea-water salinity file/glob/list (GLORYS `so`, or any CF sea_water_salinity / practical / absolute salinity) on the thetao input's grid; '' = none
+                 so_var:str='', # its variable's name; '' = 'so', a common name, or by CF standard_name
+                ) -> xr.Dataset: # `thetao` (time, depth, lat, lon) °C, `sst` (time, lat, lon) °C, and `adt`/`sla` (m), `sss` (1e-3), `so` (time, depth, lat, lon; 1e-3) if asked, on one grid, paired by month
+    "`thetao`, `sst` (and sea level, SSS, salinity) on one grid: the built-in data (the embedded default) when both paths are empty, else the user's files."
     extra = _extra_surface(sea_level_path, sea_level, sss_path, sea_level_var, sss_var)
+    if so_path and not thetao_path: raise ValueError("so_path goes with thetao_path and sst_path: the built-in data brings its own salinity")
     if not thetao_path and not sst_path:
         if extra: raise ValueError("sea_level_path and sss_path go with thetao_path and sst_path: the built-in data brings its own surface fields")
         return subset((builtin or load_default)(), lat, lon, time)
@@ -1047,10 +1051,18 @@ def load_sources(thetao_path='', # reanalysis file/glob/list; '' with sst_path '
     inputs = dict(thetao=(thetao, thetao_path), sst=(_in_period(open_surface_field(sst_path, 'sst', sst_var, thetao, sst_daily), time), sst_path))
     for field, (path, var) in extra.items():
         inputs[field] = (_in_period(open_surface_field(path, field, var, thetao, sst_daily), time), path)
+    if so_path:
+        so = subset(monthly(open_salinity(so_path, so_var).so, 'monthly_mean'), lat, lon, time)
+        if so.sizes['lat'] != thetao.sizes['lat'] or so.sizes['lon'] != thetao.sizes['lon'] or not (
+                np.allclose(so.lat, thetao.lat) and np.allclose(so.lon, thetao.lon)):
+            raise ValueError(f"the so input {so_path} is not on the grid of the thetao input {thetao_path} ({so.sizes['lat']}×{so.sizes['lon']} "
+                             f"against {thetao.sizes['lat']}×{thetao.sizes['lon']} cells): give the salinity of the same reanalysis")
+        inputs['so'] = (so, so_path)
     paired = _pair_months(inputs)
     ocean = paired['thetao'].isel(depth=0).notnull()
-    for field in [n for n in paired if n != 'thetao']: paired[field] = paired[field].where(ocean)
-    _check_coverage({n: da for n, da in paired.items() if n != 'thetao'}, ocean, inputs, f"thetao input {thetao_path}")
+    surface = [n for n in paired if n not in ('thetao', 'so')]                 # the column fields keep their own sea at each depth
+    for field in surface: paired[field] = paired[field].where(ocean)
+    _check_coverage({n: paired[n] for n in surface}, ocean, inputs, f"thetao input {thetao_path}")
     return xr.Dataset({n: paired[n] for n in inputs})
 
 # %% ../nbs/00_sources.ipynb #0b5e7a05

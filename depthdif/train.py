@@ -128,6 +128,7 @@ class TrainConfig:
     surface: str = 'sst'                  # the surface fields the model sees, comma-separated, SST first: 'sst', or with sea level 'sst,adt' (or sla), salinity sss
     sea_level_path: str = ''              # with your own files and adt or sla in surface: sea-level file, glob or list (CMEMS L4, or any CF sea surface height)
     sss_path: str = ''                    # with your own files and sss in surface: sea-surface salinity file, glob or list
+    so_path: str = ''                     # with your own files and so in variables: sea-water salinity file, glob or list (GLORYS so, or any CF sea-water salinity) on thetao_path's grid; empty: the thetao_path files
     obs_path: str = ''                    # profile files, glob or list (EN4, Argo, argopy, WOD or CF profiles), an in-memory xarray.Dataset (argopy's: recorded as its memory: fingerprint), or 'builtin' (the twin's Argo-like sample): the observations; empty: synthetic masks
     obs_only: bool = False                # with obs_path: learn from the profiles alone, no dense thetao trains it (grid and sea from the SST: sst_path, or the built-in one's)
     withheld: float = 0.2                 # with obs_path: fraction of the validation and test profiles kept out of the input and scored at their own cells
@@ -293,7 +294,7 @@ class TrainConfig:
                    f"thetao first, then any of {list(VARIABLES[1:])} once each, e.g. ['thetao', 'so'] (the text 'thetao,so')"),
                   ('variables', not (self.builtin_data and self.dataset in BUILTIN_VARIABLES and not self.obs_only) or set(self.variables) <= set(BUILTIN_VARIABLES[self.dataset]),
                    f"variables the data holds: the built-in {self.dataset!r} has {', '.join(BUILTIN_VARIABLES.get(self.dataset, ()))}"),
-                  ('variables', not (self.thetao_path and len(self.variables) > 1), "['thetao'] with your own thetao_path files (salinity from files is not read by runs yet)"),
+                  ('so_path', not self.so_path or (self.thetao_path and 'so' in self.variables), "given with thetao_path when variables names so, else ''"),
                   ('patch_size', self.patch_size > 0 and self.patch_size % levels == 0, f'a positive multiple of {levels} for {len(self.channels)} U-Net levels'),
                   ('patch_stride', self.patch_stride >= 1, 'an integer >= 1'), ('block', self.block >= self.patch_size, f'>= patch_size ({self.patch_size})'),
                   ('min_ocean', 0 <= self.min_ocean <= 1, 'in [0, 1]'), ('mask_kind', self.mask_kind in MASK_KINDS, f'one of {MASK_KINDS}'),
@@ -427,7 +428,7 @@ def datasets_for(cfg:TrainConfig, corruption:float|None=None, norm:Normalizer|No
     extra = dict(sea_level_path=cfg.sea_level_path, sea_level=sea_level, sss_path=cfg.sss_path) if cfg.sea_level_path or cfg.sss_path else {}  # other fields' files
     if cfg.obs_only and cfg.sst_path: ds = load_surface(cfg.sst_path, cfg.sst_var, cfg.sst_daily, cfg.lat, cfg.lon, cfg.time, **extra)
     else: ds = load_sources(cfg.thetao_path, cfg.sst_path, cfg.thetao_var, cfg.sst_var, cfg.sst_daily, cfg.lat, cfg.lon, cfg.time,
-                            builtin=DATASETS[cfg.dataset], **extra)
+                            builtin=DATASETS[cfg.dataset], **extra, so_path=(cfg.so_path or cfg.thetao_path) if cfg.thetao_path and 'so' in cfg.variables else '')
     if cfg.thetao_path: check_levels(cfg.depths, ds.thetao.depth.values, f"the thetao input {cfg.thetao_path}")   # before the minutes of indexing
     obs_path = BUILTIN_PROFILES[cfg.dataset]() if cfg.obs_path == 'builtin' else cfg.obs_path
     profiles = open_profiles(obs_path, cfg.depths, lat=cfg.lat, lon=cfg.lon, time=cfg.time) if obs_path else None
@@ -435,7 +436,7 @@ def datasets_for(cfg:TrainConfig, corruption:float|None=None, norm:Normalizer|No
                          corruption=cfg.corruption if corruption is None else corruption, ambient_extra=cfg.ambient_extra_corruption,
                          mask_kind=cfg.mask_kind, track_stride=cfg.track_stride, norm=norm, train_corruption=cfg.train_corruption or None,
                          train_patch_stride=cfg.train_patch_stride or None, train_tiles=cfg.train_tiles, eval_patches=cfg.eval_patches,
-                         cache=cfg.run_dir / 'index' if index == 'run' else index, sources=[cfg.thetao_path, cfg.sst_path, obs_path, cfg.sea_level_path, cfg.sss_path],
+                         cache=cfg.run_dir / 'index' if index == 'run' else index, sources=[cfg.thetao_path, cfg.sst_path, obs_path, cfg.sea_level_path, cfg.sss_path, cfg.so_path],
                          profiles=profiles, withheld=cfg.withheld, obs_only=cfg.obs_only, obs_error=cfg.obs_error or None,
                          climatology=not (cfg.thetao_path or cfg.sst_path) and cfg.dataset == 'default', surface=cfg.surface_fields,
                          variables=cfg.variables)

@@ -85,3 +85,36 @@ def test_ts_predict_writes_salinity(ts_run, tmp_path):
         predict(str(ts_run / 'checkpoints/last.pt'), sst, ds.obs, n_samples=2, steps=2)
     both = predict(str(ts_run / 'checkpoints/last.pt'), sst, xr.Dataset(dict(thetao=ds.obs, so=ds.so_obs)), n_samples=2, steps=2)
     assert 'so_mean' in both and both.so_mean.shape == both.thetao_mean.shape
+
+def glorys_so(path, so:xr.DataArray, year=2020, months=(1, 2), standard_name='sea_water_salinity', units='1e-3'):
+    "A GLORYS-schema salinity file per month (`latitude`, `longitude` 0..360), as write_sample_sources writes its thetao."
+    out = []
+    for m in months:
+        s = so.isel(time=m - 1).expand_dims(time=[np.datetime64(f'{year}-{m:02d}-16T00:00', 'ns')])
+        g = s.rename(lat='latitude', lon='longitude').assign_coords(longitude=lambda x: x.longitude % 360)
+        g.attrs = dict(units=units, standard_name=standard_name, long_name='Salinity')
+        fn = path / f'glorys_so_{year}{m:02d}.nc'
+        g.to_dataset(name='so').to_netcdf(fn); out.append(str(fn))
+    return out
+
+def test_own_files_with_salinity(tmp_path):
+    "GLORYS `so` beside `thetao`: read, paired by month, on the reanalysis's grid; absolute salinity converted (TEOS-10); implausible values refused by name."
+    from depthdif.sources import load_default, load_sources, write_sample_sources
+    from depthdif.train import TrainConfig, datasets_for
+    src = write_sample_sources(tmp_path / 'sources')
+    so = load_default().so.sel(lat=slice(-30, 30), lon=slice(-60, 20))
+    files = glorys_so(tmp_path / 'sources', so)
+    ds = load_sources([str(p) for p in src['reanalysis']], src['ostia'], so_path=files)
+    assert ds.so.dims == ds.thetao.dims and np.allclose(ds.so.isel(time=0).values, so.isel(time=0).values, equal_nan=True)
+    cfg = TrainConfig(thetao_path=str(tmp_path / 'sources/glorys_2020*.nc'), sst_path=str(tmp_path / 'sources/2020*OSTIA*.nc'), so_path=str(tmp_path / 'sources/glorys_so_*.nc'),
+                      variables=('thetao', 'so'), patch_size=8, patch_stride=4, block=16, out_dir=str(tmp_path / 'run')).validate()
+    dsets, norm = datasets_for(cfg, index=None)
+    assert norm.variables == ('thetao', 'so') and dsets['train'][0]['y'].shape[0] == 2 * len(cfg.depths)
+    (tmp_path / 'abs').mkdir(); (tmp_path / 'bad').mkdir()
+    absolute = load_sources([str(p) for p in src['reanalysis']], src['ostia'],
+                            so_path=glorys_so(tmp_path / 'abs', so, standard_name='sea_water_absolute_salinity', units='g/kg'))
+    drop = (ds.so - absolute.so).values[np.isfinite(ds.so.values)]     # TEOS-10: practical salinity about 0.16 below absolute (35.16 g/kg ~ 35)
+    assert absolute.so.attrs['standard_name'] == 'sea_water_practical_salinity' and 0.1 < drop.mean() < 0.25
+    with pytest.raises(ValueError, match=r"variable 'so' in .*glorys_so"):
+        load_sources([str(p) for p in src['reanalysis']], src['ostia'], so_path=glorys_so(tmp_path / 'bad', so * 1000))
+    with pytest.raises(ValueError, match='parameter so_path='): TrainConfig(so_path='x.nc').validate()
