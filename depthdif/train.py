@@ -366,7 +366,8 @@ def list_param(name:str, # the parameter's name, for the error message
             try: items = json.loads(text if text.startswith('[') else f'[{text}]')
             except json.JSONDecodeError: pass
     if isinstance(items, (list, tuple)) and all(map(ok, items)): return list(items)
-    example = "numbers such as [10, 100] (or the text '10,100')" if item is float else "texts such as ['2010-01', '2015-12'] (or the text '2010-01,2015-12')"
+    example = ("numbers such as [10, 100] (or the text '10,100')" if item is float else "texts such as ['thetao', 'so'] (or the text 'thetao,so')"
+               if name == 'variables' else "texts such as ['2010-01', '2015-12'] (or the text '2010-01,2015-12')")
     named = f", or a named set: {list(DEPTH_NAMES)}" if name == 'depths' else ''   # TrainConfig.from_params takes those before
     raise ValueError(f"parameter {name}={value!r} is invalid: must be a list of {example}{named}")
 
