@@ -118,3 +118,15 @@ def test_own_files_with_salinity(tmp_path):
     with pytest.raises(ValueError, match=r"variable 'so' in .*glorys_so"):
         load_sources([str(p) for p in src['reanalysis']], src['ostia'], so_path=glorys_so(tmp_path / 'bad', so * 1000))
     with pytest.raises(ValueError, match='parameter so_path='): TrainConfig(so_path='x.nc').validate()
+
+def test_ts_sample_notebook(ts_run, tmp_path):
+    "sample.ipynb scores a T+S checkpoint: salinity's columns in its skill table, temperature's per-depth table as before."
+    import pandas as pd
+    out = tmp_path / 'sample'
+    run([tool('papermill'), str(ROOT / 'nbs/sample.ipynb'), str(tmp_path / 'out.ipynb'), '-p', 'checkpoint', str(ts_run / 'checkpoints/last.pt'),
+         '-p', 'n_samples', '2', '-p', 'steps', '2', '-y', 'sweep_steps: [2, 3]', '-p', 'out_dir', str(out)], cwd=tmp_path)
+    metrics = json.loads((out / 'metrics.json').read_text())
+    assert 'so 100' in metrics['diffusion']['hidden']['per_depth'] and 'so' in metrics['regression_oi']['hidden']['per_variable']
+    table = pd.read_csv(out / 'skill_table.csv', index_col=0)
+    assert {'100 m', 'so 100 m', 'so rmse'} <= set(table.columns)
+    assert pd.read_csv(out / 'skill_by_depth.csv', index_col=0).index.tolist() == [10., 30., 50., 100., 200., 500.]
