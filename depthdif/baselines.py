@@ -362,7 +362,7 @@ class RegressionOI(RegressionInterp):
         "Fit on the training split, the observations' error (`obs_error` of the dataset, °C per depth) a floor under the nugget."
         d = getattr(data, 'dataset', data)                                  # a Subset's dataset
         error, norm = getattr(d, 'obs_error', None), getattr(d, 'norm', None)
-        self.obs_error = np.zeros(0) if error is None or norm is None else np.asarray(error) / np.asarray(norm.thetao_std)   # (C,) normalised
+        self.obs_error = np.zeros(0) if error is None or norm is None else np.asarray(error) / np.asarray(norm.channel_std)   # (C,) normalised: every target channel (temperature's depths, then salinity's)
         return super().fit(data)
 
     def _fit(self, b, lat_step):

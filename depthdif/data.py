@@ -22,7 +22,8 @@ from .sources import *  # the readers: used below, and re-exported so `from dept
 # %% auto #0
 __all__ = ['SPLITS', 'INDEX_VERSION', 'PROFILE_SPLITS', 'split_map', 'patch_origins', 'split_patches', 'keep_tiles', 'as_numpy',
            'mosaic', 'Normalizer', 'check_surface', 'is_lazy', 'compute_windows', 'month_blocks', 'read_windows',
-           'PatchKeys', 'fresh_file_cache', 'reopened', 'worker_init', 'PatchDataset', 'index_key', 'make_datasets']
+           'PatchKeys', 'fresh_file_cache', 'reopened', 'worker_init', 'PatchDataset', 'index_key', 'as_variable',
+           'make_datasets']
 
 # %% ../nbs/01_data.ipynb #cbbad8e7
 SPLITS = ('train', 'val', 'test')
@@ -140,39 +141,56 @@ def mosaic(values, # (N, C, p, p) per-patch values; NaN where unknown
 # %% ../nbs/01_data.ipynb #0bcc78b3
 @dataclass
 class Normalizer:
-    "Per-depth mean/std of temperature, mean/std of SST (°C) and of any other surface field, fitted on the training split."
+    "Per-depth mean/std of temperature (and of any other target variable: salinity), mean/std of SST (°C) and of any other surface field, fitted on the training split."
     depths: list; thetao_mean: list; thetao_std: list; sst_mean: float; sst_std: float
     surface: dict = field(default_factory=dict)   # the other surface fields: {name: [mean, std]} in their units (sea level m, SSS 1e-3)
+    column: dict = field(default_factory=dict)    # the other target variables after thetao: {name: [per-depth means, per-depth stds]} (so 1e-3)
+
+    @property
+    def variables(self) -> tuple: return ('thetao', *self.column)   # the target variables, in channel order
+    @property
+    def channel_mean(self) -> list: return [*self.thetao_mean, *(m for mean, _ in self.column.values() for m in mean)]   # (V·Z,)
+    @property
+    def channel_std(self) -> list: return [*self.thetao_std, *(s for _, std in self.column.values() for s in std)]      # (V·Z,)
 
     @classmethod
     def fit(cls, thetao:np.ndarray, sst:np.ndarray, train_pixels:np.ndarray, depths,
-            surface:dict|None=None): # other surface fields {name: (T, H, W)} on the same grid (sea level, SSS); None: SST alone
-        "Fit on `thetao` (T, C, H, W), `sst` (T, H, W) and `surface` at the (H, W) pixels of `train_pixels` (lazy arrays: one streamed pass)."
+            surface:dict|None=None, # other surface fields {name: (T, H, W)} on the same grid (sea level, SSS); None: SST alone
+            variables=('thetao',)): # the target variables stacked in `thetao`'s channels, each at every depth: ('thetao',) or ('thetao', 'so')
+        "Fit on `thetao` (T, V·Z, H, W: each variable's depths in turn), `sst` (T, H, W) and `surface` at the (H, W) pixels of `train_pixels` (lazy arrays: one streamed pass)."
         surface = surface or {}
-        if is_lazy(thetao) or any(map(is_lazy, [sst, *surface.values()])): return cls._fit_lazy(thetao, sst, train_pixels, depths, surface)
+        if is_lazy(thetao) or any(map(is_lazy, [sst, *surface.values()])): return cls._fit_lazy(thetao, sst, train_pixels, depths, surface, variables)
         th = thetao[:, :, train_pixels]                          # (T, C, N)
         stats = lambda a: [float(np.nanmean(a[:, train_pixels])), float(np.nanstd(a[:, train_pixels]))]
-        return cls([float(d) for d in depths], np.nanmean(th, (0, 2)).tolist(), np.nanstd(th, (0, 2)).tolist(),
-                   *stats(sst), {name: stats(a) for name, a in surface.items()})
+        return cls._of_channels(depths, variables, np.nanmean(th, (0, 2)), np.nanstd(th, (0, 2)), *stats(sst), {name: stats(a) for name, a in surface.items()})
 
     @classmethod
-    def _fit_lazy(cls, thetao, sst, train_pixels, depths, surface:dict):
+    def _of_channels(cls, depths, variables, mean, std, sst_mean, sst_std, surface):
+        "The normaliser from per-channel statistics (V·Z,), split per variable."
+        Z, (v0, *others) = len(depths), variables
+        if v0 != 'thetao' or len(mean) != Z * len(variables): raise ValueError(f"variables {tuple(variables)} do not fit {len(mean)} channels of {Z} depths: thetao first, each at every depth")
+        per = lambda a, k: [float(x) for x in a[k * Z:(k + 1) * Z]]
+        return cls([float(d) for d in depths], per(mean, 0), per(std, 0), float(sst_mean), float(sst_std), surface,
+                   {v: [per(mean, k), per(std, k)] for k, v in enumerate(others, 1)})
+
+    @classmethod
+    def _fit_lazy(cls, thetao, sst, train_pixels, depths, surface:dict, variables=('thetao',)):
         "The same statistics from dask arrays, from float64 sums over a few months at a time (`month_blocks`): the memory of a few chunks."
         import dask, dask.array as da
-        total = np.zeros((3, len(depths) + 1 + len(surface)))               # count, sum, sum of squares; per depth, the SST, the other fields
+        total = np.zeros((3, thetao.shape[1] + 1 + len(surface)))             # count, sum, sum of squares; per depth, the SST, the other fields
         for th, *s in month_blocks('normaliser: a pass over the training pixels', _array(thetao), _array(sst), *map(_array, surface.values())):
             x = da.concatenate([th, *(f[:, None] for f in s)], 1).astype('float64')   # (months, C + 1 + S', H, W)
             x = da.where(train_pixels, x, np.nan)
             total += np.stack(dask.compute(da.isfinite(x).sum((0, 2, 3)), da.nansum(x, (0, 2, 3)), da.nansum(x * x, (0, 2, 3))))
         n, s1, s2 = total
         mean = s1 / n; std = np.sqrt(np.maximum(s2 / n - mean ** 2, 0))
-        C = len(depths)
-        return cls([float(d) for d in depths], mean[:C].tolist(), std[:C].tolist(), float(mean[C]), float(std[C]),
-                   {name: [float(mean[k]), float(std[k])] for k, name in enumerate(surface, C + 1)})
+        C = thetao.shape[1]
+        return cls._of_channels(depths, variables, mean[:C], std[:C], mean[C], std[C],
+                                {name: [float(mean[k]), float(std[k])] for k, name in enumerate(surface, C + 1)})
 
-    def norm_thetao(self, x, axis=-3): return (x - self._shape(self.thetao_mean, x, axis)) / self._shape(self.thetao_std, x, axis)
-    def denorm_thetao(self, x, axis=-3): return x * self._shape(self.thetao_std, x, axis) + self._shape(self.thetao_mean, x, axis)
-    def denorm_spread(self, x, axis=-3): return x * self._shape(self.thetao_std, x, axis)  # a std or an error: rescale only
+    def norm_thetao(self, x, axis=-3): return (x - self._shape(self.channel_mean, x, axis)) / self._shape(self.channel_std, x, axis)   # every target channel
+    def denorm_thetao(self, x, axis=-3): return x * self._shape(self.channel_std, x, axis) + self._shape(self.channel_mean, x, axis)
+    def denorm_spread(self, x, axis=-3): return x * self._shape(self.channel_std, x, axis)  # a std or an error: rescale only
     def norm_sst(self, x): return (x - self.sst_mean) / self.sst_std
 
     def norm_surface(self, x, # (..., S, H, W) surface fields in their units
@@ -384,7 +402,8 @@ class PatchDataset(torch.utils.data.Dataset):
         if self.mask_kind == 'track':
             m = column_mask(track_mask(ocean, corruption, self.track_stride, seed=rng), y_valid)
         else:
-            m = profile_mask(ocean, corruption, y_valid.shape[0], seed=rng) & y_valid
+            V = len(self.norm.variables)                                   # a profile measures every variable at its depths
+            m = np.tile(profile_mask(ocean, corruption, y_valid.shape[0] // V, seed=rng), (V, 1, 1)) & y_valid
         return m, further_corrupt(m, self.ambient_extra, seed=rng)
 
     def __getitem__(self, idx):
@@ -455,12 +474,21 @@ def _save_index(path:Path|None, ocean, splits, block, origins, norm:Normalizer|N
 # %% ../nbs/01_data.ipynb #0b5e7a01
 PROFILE_SPLITS = ('val_profiles', 'test_profiles', 'test_dense')  # what `make_datasets` adds with profiles: scored at the withheld ones, or dense
 
+def as_variable(profiles:xr.Dataset, # observed profiles (`open_profiles`): `thetao`, and `so` if they carry salinity
+                variable:str, # 'thetao' or 'so'
+               ) -> xr.Dataset: # the profiles with `variable` as their `thetao`: what `bin_profiles` and `observation_error` read
+    "The profiles' `variable` where the binning reads temperature; a variable the profiles lack refused by name."
+    if variable not in profiles: raise ValueError(f"the profiles ({profiles.attrs.get('source', 'obs_path')}) carry no {variable!r}: "
+                                                  f"found {sorted(map(str, profiles.data_vars))}; give profiles with it, or leave it out of variables")
+    return profiles if variable == 'thetao' else profiles.drop_vars('thetao', errors='ignore').rename({variable: 'thetao'})
+
 def _observations(profiles:xr.Dataset, # observed profiles (`open_en4`): `thetao` (profile, depth) °C with lat, lon, time
                   ds:xr.Dataset, # the grid and months (`time`, `lat`, `lon`)
                   splits:np.ndarray, # (H, W) split ids of the grid (0 train, 1 val, 2 test)
                   withheld:float, # fraction of the profiles in validation and test tiles kept out of the input
                   seed:int, climatology:bool=False,
-                 ) -> dict: # {'input': (obs, mask), 'withheld': (obs, mask)}, (T, C, H, W) °C and bool
+                  variables=('thetao',), # the target variables: each binned at every depth, its own mask (a profile may carry T without S)
+                 ) -> dict: # {'input': (obs, mask), 'withheld': (obs, mask)}, (T, V·Z, H, W) in each variable's units and bool
     "The profiles binned on `ds`'s grid and months (`bin_profiles`), a seeded `withheld` fraction of those in validation and test tiles apart."
     if not 0 <= withheld < 1: raise ValueError(f"parameter withheld={withheld!r} is invalid: must be in [0, 1)")
     lat, lon = ds.lat.values, ds.lon.values
@@ -469,10 +497,13 @@ def _observations(profiles:xr.Dataset, # observed profiles (`open_en4`): `thetao
     out = np.zeros(profiles.sizes['profile'], bool)
     out[np.random.default_rng([seed, 23]).choice(scored, round(withheld * len(scored)), replace=False)] = True
     shape = (ds.sizes['time'], profiles.sizes['depth'], len(lat), len(lon))
-    def binned(sel):
+    def binned_one(p, sel):
         if not sel.any(): return np.full(shape, np.nan, 'float32'), np.zeros(shape, bool)
-        b = bin_profiles(profiles.isel(profile=np.flatnonzero(sel)), ds, climatology)
+        b = bin_profiles(p.isel(profile=np.flatnonzero(sel)), ds, climatology)
         return b.obs.values, b.obs_mask.values
+    def binned(sel):
+        parts = [binned_one(as_variable(profiles, v), sel) for v in variables]
+        return tuple(np.concatenate(a, 1) for a in zip(*parts))        # each variable's depths in turn
     obs = dict(input=binned(~out), withheld=binned(out))
     if not obs['input'][1].any():
         raise ValueError(f"none of the {int((~out).sum())} input profiles falls on the grid and months of the data "
@@ -497,27 +528,32 @@ def make_datasets(ds:xr.Dataset, depths=DEFAULT_DEPTHS, patch_size=16, patch_str
                   climatology:bool=False, # with `profiles`: `ds`'s months are a climatology (profiles binned by calendar month)
                   obs_error=None, # with `profiles`: (C,) °C, their error as cell values; None: estimated (`observation_error`; 0 where it cannot be)
                   surface=('sst',), # the surface fields the model is conditioned on, variables of `ds` (SST first; e.g. ('sst', 'adt')); each `<name>_filled` flags its gaps
+                  variables=('thetao',), # the target variables of `ds`, each at every depth: ('thetao',) or ('thetao', 'so'); targets are (V·Z) channels
                   **kwargs): # `PatchDataset` arguments: corruption, ambient_extra, mask_kind, track_stride, ...
     "Train/val/test `PatchDataset`s and the `Normalizer` (fitted on train unless given) from `ds` (`thetao` and the `surface` fields on one grid; in memory or lazy)."
     surface = check_surface(surface)
     if obs_only and profiles is None: raise ValueError("obs_only=True needs profiles: observations to learn from")
     if obs_only and not withheld: raise ValueError(f"parameter withheld={withheld!r} is invalid: with obs_only some validation and "
                                                    "test profiles must be kept out of the input, to score the model at them")
-    for v in surface if obs_only else ('thetao', *surface):
+    variables = tuple(variables)
+    if not variables or variables[0] != 'thetao': raise ValueError(f"parameter variables={variables!r} is invalid: thetao first, then e.g. so")
+    for v in surface if obs_only else (*variables, *surface):
         if v not in ds: raise ValueError(f"dataset has no {v!r} variable; found {sorted(map(str, ds.data_vars))}")
     dense = 'thetao' in ds
-    lazy = (dense and is_lazy(ds.thetao)) or any(is_lazy(ds[v]) for v in surface)
+    lazy = (dense and any(is_lazy(ds[v]) for v in variables)) or any(is_lazy(ds[v]) for v in surface)
     arr = lambda a: None if a is None else a.data if lazy else a.values
-    thetao = arr(select_depths(ds.thetao, depths, depth_method).transpose('time', 'depth', 'lat', 'lon').astype('float32') if dense else None)
+    if lazy: import dask.array as da
+    columns = [arr(select_depths(ds[v], depths, depth_method).transpose('time', 'depth', 'lat', 'lon').astype('float32')) for v in variables] if dense else []
+    thetao = (columns[0] if len(columns) == 1 else (da if lazy else np).concatenate(columns, 1)) if dense else None   # (T, V·Z, H, W)
     fields = {v: arr(ds[v].transpose('time', 'lat', 'lon').astype('float32')) for v in surface}   # each (T, H, W) in its units
     flags = {v: arr(~ds[f'{v}_filled'].transpose('time', 'lat', 'lon').astype(bool)) for v in surface if f'{v}_filled' in ds}
     stack = lambda arrays: (da if lazy else np).stack(arrays, 1) if len(arrays) > 1 else arrays[0]   # (T, S, H, W), or (T, H, W) for SST alone
-    if lazy: import dask.array as da
     sst = stack(list(fields.values()))
     eo_valid = stack([flags[v] if v in flags else (da if lazy else np).ones(fields[v].shape, bool) for v in surface]) if flags else None
     params = dict(depths=list(map(float, depths)), depth_method=depth_method, patch_size=patch_size, patch_stride=patch_stride, block=block,
                   min_ocean=min_ocean, fractions=list(fractions), seed=seed, train_patch_stride=train_patch_stride, train_tiles=train_tiles,
-                  **(dict(obs_only=obs_only) if obs_only else {}), **(dict(surface=list(surface)) if len(surface) > 1 else {}))
+                  **(dict(obs_only=obs_only) if obs_only else {}), **(dict(surface=list(surface)) if len(surface) > 1 else {}),
+                  **(dict(variables=list(variables)) if len(variables) > 1 else {}))
     path = None if cache is None else Path(cache) / f'index_{index_key(ds, sources, **params)}.npz'
     index = _load_index(path)
     if index is not None: ocean, splits, block, origins = index['ocean'], index['splits'], index['block'], index['origins']
@@ -533,9 +569,11 @@ def make_datasets(ds:xr.Dataset, depths=DEFAULT_DEPTHS, patch_size=16, patch_str
         origins['train'] = keep_tiles(origins['train'], block, train_tiles, seed)
     if profiles is not None and (profiles.sizes['depth'] != len(depths) or not np.allclose(profiles.depth.values, depths)):
         raise ValueError(f"the profiles are at depths {profiles.depth.values.tolist()}, not the model's {list(depths)}: read them at those depths")
-    obs = _observations(profiles, ds, splits, withheld, seed, climatology) if profiles is not None else None
-    if profiles is not None and obs_error is None: obs_error = np.nan_to_num(observation_error(profiles, ds, climatology).values)
-    if obs_error is not None and len(obs_error) != len(depths): raise ValueError(f"parameter obs_error={list(obs_error)!r} is invalid: give one value per depth {list(depths)}")
+    obs = _observations(profiles, ds, splits, withheld, seed, climatology, variables) if profiles is not None else None
+    if profiles is not None and obs_error is None:
+        obs_error = np.concatenate([np.nan_to_num(observation_error(as_variable(profiles, v), ds, climatology).values) for v in variables])
+    if obs_error is not None and len(obs_error) != len(depths) * len(variables):
+        raise ValueError(f"parameter obs_error={list(obs_error)!r} is invalid: give one value per depth {list(depths)}" + (f" of each of {list(variables)}" if len(variables) > 1 else ''))
     if obs_only and not obs['withheld'][1].any(): raise ValueError(f"parameter withheld={withheld!r} keeps no profile out: the validation "
                                                                    "and test tiles hold too few profiles to score the model at")
     target = obs['input'][0] if obs_only else thetao               # what the normaliser is fitted on
@@ -544,8 +582,9 @@ def make_datasets(ds:xr.Dataset, depths=DEFAULT_DEPTHS, patch_size=16, patch_str
     elif norm is None:
         train_pixels = np.zeros(ocean.shape, bool)
         for i, j in origins['train']: train_pixels[i:i+patch_size, j:j+patch_size] = True
-        norm = fitted = Normalizer.fit(target, fields['sst'], train_pixels & ocean, depths, {v: fields[v] for v in surface[1:]})
+        norm = fitted = Normalizer.fit(target, fields['sst'], train_pixels & ocean, depths, {v: fields[v] for v in surface[1:]}, variables)
     elif len(norm.depths) != len(depths) or not np.allclose(norm.depths, depths): raise ValueError(f"the given Normalizer is for depths {norm.depths}, not {list(depths)}")
+    if norm.variables != variables: raise ValueError(f"the given Normalizer is for the variables {list(norm.variables)}, not {list(variables)}")
     if index is None or (fitted is not None and not index['norm']): _save_index(path, ocean, splits, block, origins, fitted)
     train_kwargs = kwargs if train_corruption is None else {**kwargs, 'corruption': train_corruption}
     make = lambda s, **data: PatchDataset(data.pop('thetao', thetao), sst, ds.lat.values, ds.lon.values, ds.time.values, origins[s], norm,
@@ -553,7 +592,7 @@ def make_datasets(ds:xr.Dataset, depths=DEFAULT_DEPTHS, patch_size=16, patch_str
                                           **(train_kwargs if s == 'train' else kwargs), **data)
     if obs is None: dsets = {s: make(s) for s in SPLITS}
     else:
-        if obs_only: exists = np.broadcast_to(ocean[None, None], (len(ds.time), len(depths)) + ocean.shape)  # no dense field: the sea, all depths
+        if obs_only: exists = np.broadcast_to(ocean[None, None], (len(ds.time), len(depths) * len(variables)) + ocean.shape)  # no dense field: the sea, all depths
         else: exists = (da if lazy else np).isfinite(thetao)
         scored = lambda o: dict(thetao=o[0], known=o[1], valid=exists, obs=obs['input'])   # scored at the profiles `o` alone
         dsets = {'train': make('train', **(scored(obs['input']) if obs_only else dict(obs=obs['input'])))}

@@ -17,17 +17,18 @@ from . import __version__
 from .profiles import remember_profiles
 from .sources import (SEA_LEVEL_FIELDS, SURFACE_FIELDS, _calendar_months, _months_text, _spacing, bin_profiles, check_months, field_kind,
                              grid_cells, month_coverage, open_profiles,
-                             open_surface_field, regrid, standardise_coords, subset, to_celsius, write_atomic)
-from .data import Normalizer, PatchDataset, check_surface, mosaic
+                             open_surface_field, regrid, standardise_coords, subset, to_celsius, to_practical_salinity, write_atomic)
+from .data import Normalizer, PatchDataset, as_variable, check_surface, mosaic
 from .diffusion import make_schedule
 from .sampling import SAMPLERS, normalised_obs_error, reconstruct, to_device, with_first_guess
 from .train import (CheckpointError, OBJECTIVES, _is_int, check_device, first_guess_of, list_param, load_checkpoint, load_model,
                             obs_error_of, spread_scale_of)
 
 # %% auto #0
-__all__ = ['model_checkpoint', 'align_obs', 'check_sampling', 'surface_inputs', 'predict', 'inference_grid', 'read_surface',
-           'read_sst', 'read_other_surface', 'read_profiles', 'predict_files', 'check_inputs', 'cf_attributes',
-           'check_output', 'reconstruction_bytes', 'check_space', 'write_reconstruction', 'predict_cli']
+__all__ = ['COLUMN_ATTRS', 'model_checkpoint', 'align_obs', 'check_sampling', 'surface_inputs', 'obs_by_variable', 'predict',
+           'inference_grid', 'read_surface', 'read_sst', 'read_other_surface', 'read_profiles', 'predict_files',
+           'check_inputs', 'cf_attributes', 'check_output', 'reconstruction_bytes', 'check_space',
+           'write_reconstruction', 'predict_cli']
 
 # %% ../nbs/14_inference.ipynb #c1bf4fdd
 def model_checkpoint(checkpoint, # path to a checkpoint `fit` wrote (runs/<run>/checkpoints/last.pt), a shipped one's name ('builtin:default'), or its loaded dict
@@ -118,10 +119,25 @@ def surface_inputs(cfg:dict, # a checkpoint's config: its `surface` names the fi
         out.append(SURFACE_FIELDS[name]['convert'](f, f"the surface field {name!r} of predict").values.astype('float32'))
     return out
 
+COLUMN_ATTRS = dict(thetao=dict(units='degC', name='Sea water temperature', standard_name='sea_water_potential_temperature'),
+                    so=dict(units='1e-3', name='Sea water salinity', standard_name='sea_water_practical_salinity'))   # each target variable's CF attributes
+
+def obs_by_variable(obs, # a DataArray (temperature), or a Dataset holding each variable the checkpoint reconstructs
+                    variables, # the checkpoint's variables (`Normalizer.variables`)
+                    what:str='obs', # the argument, for the message
+                   ) -> dict: # {variable: (time, depth, lat, lon) DataArray}
+    "The observations of each variable a checkpoint reconstructs; one it needs and `obs` lacks refused by name."
+    if obs is None: return {v: None for v in variables}
+    have = {'thetao': obs} if isinstance(obs, xr.DataArray) else {v: obs[v] for v in obs.data_vars}
+    missing = [v for v in variables if v not in have]
+    if missing: raise ValueError(f"{what} lacks {missing}: the checkpoint reconstructs the variables {list(variables)}; give {what} as an xarray.Dataset "
+                                 f"with a variable per name (NaN where unobserved), e.g. xr.Dataset(dict(thetao=..., so=...))")
+    return {v: have[v] for v in variables}
+
 @torch.no_grad()
 def predict(checkpoint,                 # path to a DepthDif checkpoint (or a loaded checkpoint dict)
             sst:xr.DataArray,           # (time, lat, lon) SST (°C, or kelvin by its units); NaN on land
-            obs:xr.DataArray,           # (time, depth, lat, lon) observed temperature, NaN where unobserved; the checkpoint's depths, any grid and months (`align_obs`)
+            obs:xr.DataArray,           # (time, depth, lat, lon) observed temperature, NaN where unobserved; the checkpoint's depths, any grid and months (`align_obs`); a checkpoint of several variables: a Dataset of one such field per variable (thetao, so)
             n_samples=8, steps=25, sampler='ddim', seed=0, device='cpu', batch_size=64,
             calibrated=True,            # apply the checkpoint's spread calibration (fitted for ddim, its steps and members)
             sst_filled:xr.DataArray|None=None, # (time, lat, lon) bool, True where `sst` is gap-filled (`load_default().sst_filled`); None: none is
@@ -137,14 +153,18 @@ def predict(checkpoint,                 # path to a DepthDif checkpoint (or a lo
     obs_error = obs_error_of(ck) if obs_error is None else obs_error
     obs_noise = normalised_obs_error(obs_error, norm)
     if sst.dims != ('time', 'lat', 'lon'): raise ValueError(f"sst must have dims (time, lat, lon), got {sst.dims}")
-    if 'depth' not in obs.dims or obs.sizes['depth'] != len(norm.depths) or not np.allclose(obs.depth.values, norm.depths):
-        raise ValueError(f"obs depths {obs.depth.values.tolist() if 'depth' in obs.dims else None} differ from the model's "
-                         f"{norm.depths} m: select them with `data.select_depths`")
+    observed, counts = obs_by_variable(obs, norm.variables), obs_by_variable(obs_count, norm.variables, 'obs_count')
+    for v, o in observed.items():
+        if 'depth' not in o.dims or o.sizes['depth'] != len(norm.depths) or not np.allclose(o.depth.values, norm.depths):
+            raise ValueError(f"obs{'' if v == 'thetao' else f' {v}'} depths {o.depth.values.tolist() if 'depth' in o.dims else None} differ from the model's "
+                             f"{norm.depths} m: select them with `data.select_depths`")
     _refuse_inf(sst.values, 'sst')
     others = surface_inputs(cfg, sst, surface)                                             # checked before any work
-    obs, count = align_obs(obs, sst, obs_count)
+    aligned = {v: align_obs(o, sst, counts[v]) for v, o in observed.items()}
     sst = to_celsius(sst.rename('sst'), 'the sst argument of predict')
-    if obs.notnull().any(): obs = to_celsius(obs, 'the obs argument of predict')
+    convert = dict(thetao=to_celsius, so=to_practical_salinity)
+    aligned = {v: (convert[v](o, 'the obs argument of predict' if v == 'thetao' else f'the obs {v} argument of predict') if o.notnull().any() else o, c) for v, (o, c) in aligned.items()}
+    obs, count = aligned['thetao']
     filled = np.zeros(sst.shape, bool) if sst_filled is None else sst_filled.transpose(*sst.dims).values.astype(bool)
     if filled.shape != sst.shape: raise ValueError(f"sst_filled has shape {filled.shape}, sst {sst.shape}")
     spread_scale = spread_scale_of(ck, sampler, steps, n_samples) if calibrated else None
@@ -152,8 +172,9 @@ def predict(checkpoint,                 # path to a DepthDif checkpoint (or a lo
         c = ck['spread_calibration']
         warnings.warn(f"thetao_std is uncalibrated: the checkpoint's spread calibration is for {c['sampler']} {c['steps']} steps, "
                       f"{c['n_samples']} members, not {sampler} {steps} steps, {n_samples} members")
-    p, (T, C, H, W) = cfg['patch_size'], obs.shape
-    sst_v, obs_v = sst.values.astype('float32'), obs.values.astype('float32')
+    obs_v = np.concatenate([o.values.astype('float32') for o, _ in aligned.values()], 1)    # (T, V·Z, H, W): each variable's depths in turn
+    p, (T, C, H, W), Z = cfg['patch_size'], obs_v.shape, len(norm.depths)
+    sst_v = sst.values.astype('float32')
     ocean = np.isfinite(sst_v)                                                             # (T, H, W)
     eo, eo_valid = (np.stack([sst_v, *others], 1), np.stack([~filled, *(np.isfinite(o) for o in others)], 1)) if others else (sst_v, ~filled)
     tiles = PatchDataset(obs_v, eo, sst.lat.values, sst.lon.values, sst.time.values,
@@ -180,15 +201,25 @@ def predict(checkpoint,                 # path to a DepthDif checkpoint (or a lo
                                                          lat=sst.lat.values, lon=sst.lon.values)
     cal = ', calibrated spread' if spread_scale is not None else ''
     attrs = lambda what: dict(units='degC', long_name=f'{what} of the DepthDif ensemble ({n_samples} members, {sampler} {steps} steps{cal})')
-    out = dict(thetao_mean=(dims, fields[0], dict(attrs('Sea water temperature: mean'), standard_name='sea_water_potential_temperature')),
-               thetao_std=(dims, fields[1], dict(attrs('Sea water temperature: standard deviation'), obs_error=np.asarray(obs_error, 'float32'),
+    out = dict(thetao_mean=(dims, fields[0][:, :Z], dict(attrs('Sea water temperature: mean'), standard_name='sea_water_potential_temperature')),
+               thetao_std=(dims, fields[1][:, :Z], dict(attrs('Sea water temperature: standard deviation'), obs_error=np.asarray(obs_error, 'float32')[:Z],
                                                 comment="at observed cells: the observations' error obs_error (°C per depth)")),
                obs=(dims, obs.values.astype('float32'), dict(units='degC', long_name='Observations on the output grid, as the model was given them',
                                                              standard_name='sea_water_potential_temperature')))
     if obs_count is not None: out['obs_count'] = (dims, count.values, dict(long_name='Number of observations averaged into the cell', units='1'))
     if members:
-        out['thetao'] = (('member',) + dims, fields[2:], dict(attrs('Sea water temperature: member'), standard_name='sea_water_potential_temperature'))
+        out['thetao'] = (('member',) + dims, fields[2:, :, :Z], dict(attrs('Sea water temperature: member'), standard_name='sea_water_potential_temperature'))
         coords['member'] = ('member', np.arange(len(fields) - 2), dict(long_name='ensemble member', standard_name='realization'))
+    for k, v in enumerate(norm.variables[1:], 1):                                          # salinity beside temperature: its own fields
+        a, at = COLUMN_ATTRS[v], slice(k * Z, (k + 1) * Z)
+        cf = lambda what, **more: dict(attrs(f"{a['name']}: {what}"), units=a['units'], standard_name=a['standard_name'], **more)
+        out[f'{v}_mean'] = (dims, fields[0][:, at], cf('mean'))
+        out[f'{v}_std'] = (dims, fields[1][:, at], dict(cf('standard deviation'), obs_error=np.asarray(obs_error, 'float32')[at]))
+        del out[f'{v}_std'][2]['standard_name']
+        out[f'{v}_obs'] = (dims, aligned[v][0].values.astype('float32'), dict(units=a['units'], standard_name=a['standard_name'],
+                                                                             long_name=f"{a['name']} observations on the output grid, as the model was given them"))
+        if counts[v] is not None: out[f'{v}_obs_count'] = (dims, aligned[v][1].values, dict(long_name=f'Number of {v} observations averaged into the cell', units='1'))
+        if members: out[v] = (('member',) + dims, fields[2:, :, at], cf('member'))
     return xr.Dataset(out, coords=coords,
                       attrs=dict(Conventions='CF-1.8', source=f'DepthDif {Path(str(checkpoint)).name if not isinstance(checkpoint, dict) else "checkpoint"}'))
 
@@ -270,10 +301,11 @@ def read_other_surface(ck:dict, # the checkpoint: its config's `surface` names t
 def read_profiles(obs_path, # profile file, glob or list (EN4, Argo, argopy, WOD or CF profiles), or an in-memory Dataset (argopy's)
                   sst:xr.DataArray, # (time, lat, lon) the reconstruction's months and cells (`read_sst`)
                   depths, # the model's depths, m
+                  variable:str='thetao', # which of the profiles' variables is binned: 'thetao' or 'so' (`data.as_variable`)
                  ) -> xr.Dataset: # `obs` °C, `obs_mask`, `obs_count` (time, depth, lat, lon) on the cells and months of `sst`
     "Good-QC profiles averaged onto the SST's cells and months; those outside its region or period left out (warned), all outside refused."
     obs_path = remember_profiles(obs_path)                              # an in-memory Dataset named by its fingerprint in the messages
-    profiles = open_profiles(obs_path, depths)
+    profiles = as_variable(open_profiles(obs_path, depths), variable)
     mid = float(sst.lon.mean())                                         # the profiles' longitudes in the grid's (past 180° across the dateline)
     binned = bin_profiles(profiles.assign_coords(lon=lambda p: mid + (p.lon - mid + 180) % 360 - 180), sst.to_dataset())
     n, out = profiles.sizes['profile'], binned.attrs['profiles_outside_months'] + binned.attrs['profiles_outside_grid']
@@ -313,16 +345,19 @@ def predict_files(checkpoint, # a checkpoint `fit` wrote (diffusion, latent or U
                       "recorded it): reconstructing on the SST file's own grid")
     sst = read_sst(sst_path, ck.get('grid'), lat, lon, time, sst_daily, sst_var)
     others = read_other_surface(ck, sst, dict(sea_level=sea_level_path, sss=sss_path), sst_daily, dict(sea_level=sea_level_var, sss=sss_var))
-    depths = np.asarray(ck['depths'], float)
+    depths, variables = np.asarray(ck['depths'], float), Normalizer(**ck['norm']).variables
     if obs_path:
-        binned = read_profiles(obs_path, sst, depths)
-        obs, count = binned.obs, binned.get('obs_count')
+        binned = {v: read_profiles(obs_path, sst, depths, v) for v in variables}       # each variable's profiles: a profile may carry T without S
+        obs, count = binned['thetao'].obs, binned['thetao'].get('obs_count')
     else:
         shape = (sst.sizes['time'], len(depths), sst.sizes['lat'], sst.sizes['lon'])
         obs, count = xr.DataArray(np.full(shape, np.nan, 'float32'), dict(time=sst.time, depth=depths, lat=sst.lat, lon=sst.lon),
                                   ('time', 'depth', 'lat', 'lon')), None
+        binned = {v: xr.Dataset(dict(obs=obs)) for v in variables}
     check_inputs(sst, others, dict(sea_level=sea_level_path, sss=sss_path), count if obs_path else None, obs_path, sst_path)
-    if out: check_space(out, reconstruction_bytes(obs.shape, n_samples, members, count is not None))   # known now, before the sampling
+    if out: check_space(out, len(variables) * reconstruction_bytes(obs.shape, n_samples, members, count is not None))   # known now, before the sampling
+    if len(variables) > 1: obs, count = (xr.Dataset({v: b.obs for v, b in binned.items()}),
+                                         None if count is None else xr.Dataset({v: b.obs_count for v, b in binned.items()}))
     ds = predict(ck, sst, obs, n_samples, steps, sampler, seed, dev, batch_size, obs_count=count, members=members, surface=others)
     name = lambda p: str(p) if isinstance(p, (str, Path)) else ' '.join(map(str, p))
     ds.attrs.update(source=f"DepthDif {__version__} checkpoint {name(checkpoint) if not isinstance(checkpoint, dict) else '(in memory)'}, "

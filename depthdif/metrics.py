@@ -61,9 +61,12 @@ def distance_labels(edges=DISTANCE_BINS) -> list:
 
 # %% ../nbs/08_metrics.ipynb #c330a57b
 class SkillAccumulator:
-    "Per-depth sums of errors in °C over batches, for hidden and observed points (hidden ones also per location and distance to the observations); ensembles (or Gaussian forecasts) add CRPS and spread/skill (1: calibrated)."
-    def __init__(self, depths):
-        self.depths, self.sums, self.patches = [float(d) for d in depths], {}, []
+    "Per-depth sums of errors in °C over batches, for hidden and observed points (hidden ones also per location and distance to the observations); ensembles (or Gaussian forecasts) add CRPS and spread/skill (1: calibrated). With several variables (channels: each variable's depths in turn), the overall, per-location and per-distance scores are temperature's, and each other variable has its own."
+    def __init__(self, depths, variables=('thetao',)):
+        self.depths, self.variables, self.sums, self.patches = [float(d) for d in depths], tuple(variables), {}, []
+        self.labels = [f'{d:g}' if v == 'thetao' else f'{v} {d:g}' for v in self.variables for d in self.depths]   # per channel: '100', 'so 100'
+        Z = len(self.depths)
+        self.channels = {v: slice(k * Z, (k + 1) * Z) for k, v in enumerate(self.variables)}
         self.distance = torch.zeros(len(DISTANCE_BINS), 2, dtype=torch.float64)   # per distance bin: hidden se, n
 
     def update(self, pred:Tensor,        # (B, C, H, W) prediction in °C (ensemble mean for an ensemble)
@@ -87,10 +90,11 @@ class SkillAccumulator:
             for name, v in terms.items(): acc[name] = acc.get(name, 0) + v.sum((0, 2, 3)).cpu()   # (C,) sums per depth
             if kind != 'hidden': continue
             if 'coords' in batch:                           # per patch: lat, lon, hidden squared error, hidden points
+                T = self.channels['thetao']                 # temperature's channels: the scores of location and distance are in °C
                 self.patches.append(torch.cat([batch['coords'].double().cpu().view(-1, 2),
-                                               torch.stack([terms['se'].sum((1, 2, 3)), terms['n'].sum((1, 2, 3))], 1).cpu()], 1))
+                                               torch.stack([terms['se'][:, T].sum((1, 2, 3)), terms['n'][:, T].sum((1, 2, 3))], 1).cpu()], 1))
             bin_of = torch.from_numpy(np.digitize(obs_distance(batch['x_valid_mask']), DISTANCE_BINS[1:])).flatten()  # (B·H·W,)
-            self.distance += torch.stack([torch.bincount(bin_of, terms[k].sum(1).cpu().flatten(), minlength=len(DISTANCE_BINS))
+            self.distance += torch.stack([torch.bincount(bin_of, terms[k][:, self.channels['thetao']].sum(1).cpu().flatten(), minlength=len(DISTANCE_BINS))
                                           for k in ('se', 'n')], 1)
         return self
 
@@ -115,9 +119,12 @@ class SkillAccumulator:
         return out
 
     def result(self) -> dict:
-        "{'hidden': {rmse, mae, bias, n, [crps, spread_skill], per_depth: {'<depth m>': {...}}}, 'observed': {...}}."
-        return {kind: dict(self._stats(s), per_depth={f'{d:g}': self._stats(s, c) for c, d in enumerate(self.depths)})
-                for kind, s in self.sums.items()}
+        "{'hidden': {rmse, mae, bias, n, [crps, spread_skill], per_depth: {'<depth m>': {...}, ['so <depth m>': ...]}, [per_variable: {'so': {...}}]}, 'observed': {...}}: the overall scores are temperature's."
+        out = {}
+        for kind, s in self.sums.items():
+            out[kind] = dict(self._stats(s, self.channels['thetao']), per_depth={name: self._stats(s, c) for c, name in enumerate(self.labels)})
+            if len(self.variables) > 1: out[kind]['per_variable'] = {v: self._stats(s, self.channels[v]) for v in self.variables[1:]}
+        return out
 
 # %% ../nbs/08_metrics.ipynb #267d26b8
 def rmse_ratio_ci(a:pd.DataFrame, # `SkillAccumulator.by_location()` of the method being judged
@@ -143,7 +150,9 @@ def skill_table(scores:dict, # method name → `SkillAccumulator.result()`, as `
     if reference is not None and reference not in scores: raise ValueError(f"reference {reference!r} is not among {list(scores)}")
     rows = {name: {**{f'{d} m': v['rmse'] for d, v in s[kind]['per_depth'].items()}, 'rmse': s[kind]['rmse'],
                    'mae': s[kind]['mae'], 'bias': s[kind]['bias'], 'crps': s[kind].get('crps', np.nan),
-                   'spread_skill': s[kind].get('spread_skill', np.nan)} for name, s in scores.items()}
+                   'spread_skill': s[kind].get('spread_skill', np.nan),
+                   **{f'{v} {k}': w.get(k, np.nan) for v, w in s[kind].get('per_variable', {}).items() for k in ('rmse', 'bias', 'crps')}}
+            for name, s in scores.items()}
     table = pd.DataFrame.from_dict(rows, orient='index').sort_values('rmse')
     if reference is not None: table[f'vs {reference}'] = table['rmse'] / table.loc[reference, 'rmse']
     return table
@@ -151,21 +160,24 @@ def skill_table(scores:dict, # method name → `SkillAccumulator.result()`, as `
 # %% ../nbs/08_metrics.ipynb #da59ef46
 WIDE_DEPTHS = 8   # more depths than this: the per-depth RMSE is read from `depth_table`, one row per depth, not from the skill table's columns
 
-def depth_columns(table:pd.DataFrame) -> list: # the '<depth> m' columns of a `skill_table`, shallowest first
-    "The per-depth RMSE columns of a skill table."
-    return [c for c in table.columns if c.endswith(' m')]
+def depth_columns(table:pd.DataFrame, # `skill_table`
+                  variable:str='thetao', # whose columns: temperature's '<depth> m', or another variable's '<variable> <depth> m'
+                 ) -> list: # the columns, shallowest first
+    "The per-depth RMSE columns of a skill table, of one variable."
+    return [c for c in table.columns if c.endswith(' m') and (len(c.split()) == 2 if variable == 'thetao' else c.startswith(f'{variable} '))]
 
 def depth_table(table:pd.DataFrame, # `skill_table`
                 reference:str|None=None, # a method of `table`: adds '<method> / <reference>' per depth for every other method
                 methods=None, # the methods shown, in this order; None: all of `table`'s, best first
+                variable:str='thetao', # whose depths: temperature (°C) or another variable ('so', 1e-3)
                ) -> pd.DataFrame: # index 'depth (m)' (float), a column of hidden-point RMSE (°C) per method, then the ratios
     "The per-depth RMSE of a skill table as one row per depth: readable for a column of many levels."
     methods = list(table.index if methods is None else methods)
     missing = [m for m in methods + ([reference] if reference else []) if m not in table.index]
     if missing: raise ValueError(f"method(s) {missing} are not in the skill table: {list(table.index)}")
-    cols = depth_columns(table)
+    cols = depth_columns(table, variable)
     out = table.loc[methods, cols].T
-    out.index = pd.Index([float(c[:-2]) for c in cols], name='depth (m)')
+    out.index = pd.Index([float(c.split()[-2]) for c in cols], name='depth (m)')
     out.columns.name = None
     if reference is not None:
         for m in methods:
@@ -177,7 +189,7 @@ def summary_table(table:pd.DataFrame, # `skill_table`
                  ) -> pd.DataFrame: # `table`, without its per-depth columns if it has more than `wide`
     "The skill table to show: every column for a few depths, the overall scores alone for a long column."
     cols = depth_columns(table)
-    return table.drop(columns=cols) if len(cols) > wide else table
+    return table.drop(columns=[c for c in table.columns if c.endswith(' m')]) if len(cols) > wide else table
 
 
 # %% ../nbs/08_metrics.ipynb #8a9e0c02

@@ -104,11 +104,12 @@ def normalised_obs_error(obs_error, # (C,) °C per depth, the observations' erro
                          norm:Normalizer, # the model's normalisation (its per-depth `thetao_std`)
                         ) -> np.ndarray: # (C,) σo / thetao_std, normalised units
     "The observation error per depth in the model's normalised units, refused by name unless one plausible value per depth."
-    if obs_error is None: return np.zeros(len(norm.depths), 'float32')
+    if obs_error is None: return np.zeros(len(norm.channel_std), 'float32')
     e = np.asarray(obs_error, 'float64').ravel()
-    if len(e) != len(norm.depths) or not ((e >= 0) & (e < MAX_OBS_ERROR)).all():
-        raise ValueError(f"obs_error={e.tolist()!r} is invalid: give one value in [0, {MAX_OBS_ERROR:g}) °C per depth {list(norm.depths)}")
-    return (e / np.asarray(norm.thetao_std, 'float64')).astype('float32')
+    if len(e) != len(norm.channel_std) or not ((e >= 0) & (e < MAX_OBS_ERROR)).all():
+        raise ValueError(f"obs_error={e.tolist()!r} is invalid: give one value in [0, {MAX_OBS_ERROR:g}) °C per depth {list(norm.depths)}"
+                         + (f" of each of {list(norm.variables)}" if len(norm.variables) > 1 else ''))
+    return (e / np.asarray(norm.channel_std, 'float64')).astype('float32')
 
 def perturb_observed(samples:torch.Tensor, # (N, B, C, H, W) ensemble members, the observations as observed at the observed cells
                      observed:torch.Tensor, # (B, C, H, W) bool, the observed cells
@@ -203,7 +204,7 @@ def score(predict_fn, # batch -> (mean (B, C, H, W), samples (N, B, C, H, W) or 
           acc:SkillAccumulator|None=None, # accumulator to fill (keep it for its per-location errors); None: a new one
          ) -> dict:
     "Hidden/observed-point skill in °C (per depth and overall) of `predict_fn` on `dataset`."
-    acc = SkillAccumulator(norm.depths) if acc is None else acc
+    acc = SkillAccumulator(norm.depths, norm.variables) if acc is None else acc
     with CoreShare() as share:
         for i, batch in enumerate(tqdm(DataLoader(dataset, batch_size=batch_size, shuffle=False), disable=not progress, desc='score')):
             if max_batches is not None and i >= max_batches: break

@@ -39,7 +39,7 @@ def data_fingerprint(job:TrainConfig, # a main job on a built-in dataset
                     ) -> dict: # {'dataset': its name, 'variables': what the job reads, 'sha256': their digest}
     "SHA-256 of what `job` reads of its built-in dataset, as loaded: the target and surface fields' values and coordinates (not the file's bytes: a dataset file that gains another variable keeps its fingerprint)."
     ds, h = DATASETS[job.dataset](), hashlib.sha256()
-    names = ['thetao', *job.surface_fields]
+    names = [*job.variables, *job.surface_fields]   # the target variables the job reconstructs ('thetao' alone for today's), then its surface fields
     for v in names:
         da = ds[v]
         h.update(f'{v}{da.dims}{da.shape}'.encode()); h.update(np.ascontiguousarray(da.values, 'float32').tobytes())

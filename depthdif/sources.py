@@ -20,13 +20,13 @@ __all__ = ['FERRET_DIR', 'DEFAULT_FILE', 'DEFAULT_DEPTHS', 'WOA_DEPTHS', 'DEPTH_
            'SEA_LEVEL_MIN_M', 'SO_NAMES', 'SO_VARS', 'SURFACE_FIELDS', 'SEA_LEVEL_FIELDS', 'MIN_ERROR_PAIRS',
            'EN4_FILL', 'EN4_EPOCH', 'SST_COVERAGE_WARN', 'expand_paths', 'repeated_times', 'open_files', 'find_var',
            'with_coordinates', 'curvilinear_coords', 'regular_from_curvilinear', 'standardise_coords', 'to_celsius',
-           'regrid', 'read_ferret_sources', 'atomic_path', 'write_atomic', 'default_path', 'build_default',
-           'build_default_cli', 'fill_nearest', 'read_asset', 'load_default', 'only_dims', 'standard_calendar',
-           'open_reanalysis', 'mid_month', 'monthly', 'to_metres', 'to_practical_salinity', 'open_salinity',
-           'field_kind', 'open_surface_field', 'open_ostia', 'grid_cells', 'profile_cells', 'bin_profiles',
-           'observation_error', 'write_sample_sources', 'write_en4', 'write_cf_profiles', 'write_sample_sea_level',
-           'subset', 'sst_coverage', 'month_coverage', 'check_months', 'load_sources', 'load_surface', 'levels_text',
-           'check_levels', 'select_depths']
+           'regrid', 'read_levitus_salinity', 'read_ferret_sources', 'atomic_path', 'write_atomic', 'default_path',
+           'build_default', 'build_default_cli', 'fill_nearest', 'read_asset', 'load_default', 'only_dims',
+           'standard_calendar', 'open_reanalysis', 'mid_month', 'monthly', 'to_metres', 'to_practical_salinity',
+           'open_salinity', 'field_kind', 'open_surface_field', 'open_ostia', 'grid_cells', 'profile_cells',
+           'bin_profiles', 'observation_error', 'write_sample_sources', 'write_en4', 'write_cf_profiles',
+           'write_sample_sea_level', 'subset', 'sst_coverage', 'month_coverage', 'check_months', 'load_sources',
+           'load_surface', 'levels_text', 'check_levels', 'select_depths']
 
 # %% ../nbs/00_sources.ipynb #5e37d197
 FERRET_DIR = Path('/usr/share/ferret-vis/data')  # where Debian's `ferret-datasets` installs WOA and COADS
@@ -319,10 +319,29 @@ def _temp_attrs(long_name, standard_name):
 
 _PACKING = dict(dtype='int16', scale_factor=0.001, add_offset=10.0,  # -22.7..42.7 °C in 0.001 °C steps
                  _FillValue=np.int16(-32768), zlib=True, complevel=9, shuffle=True)
+from .profiles import check_salinity   # the one salinity check of fields and profiles
+_SALT_PACKING = dict(_PACKING, add_offset=20.0)  # -12.7..52.7 (1e-3) in 0.001 steps
+
+def read_levitus_salinity(src_dir, # the `ferret-datasets` folder: levitus_climatology.cdf
+                          thetao:xr.DataArray, # (time, depth, lat, lon) WOA temperature: the grid, levels and sea the salinity is put on
+                         ) -> xr.DataArray: # `so` (depth, lat, lon) practical salinity (1e-3), the annual mean
+    "Levitus (1982) annual-mean salinity on WOA's levels (linear between Levitus's) and cells (its 1° cells at WOA's 2° centres), filled by nearest where WOA has sea and Levitus none; checked by `check_salinity`."
+    fn = Path(src_dir) / 'levitus_climatology.cdf'
+    if not fn.exists(): raise FileNotFoundError(f"{fn} not found: install the Debian package `ferret-datasets`")
+    with xr.open_dataset(fn, decode_times=False) as lev: salt = lev[find_var(lev, 'SALT')].load()
+    salt = standardise_coords(salt.rename(ZAXLEVITR='depth', YAXLEVITR='lat', XAXLEVITR='lon'))
+    salt = salt.interp(depth=thetao.depth.values).sel(lat=thetao.lat.values, lon=thetao.lon.values, method='nearest')
+    salt = salt.assign_coords(lat=thetao.lat.values, lon=thetao.lon.values)
+    sea = thetao.notnull().any('time')                          # (depth, lat, lon) where WOA has sea in some month
+    so = fill_nearest(salt.transpose('depth', 'lat', 'lon'), sea).where(sea).astype('float32')
+    check_salinity(so.values, f"variable 'SALT' in {fn}")
+    so.attrs = dict(units='1e-3', long_name='Sea water salinity (Levitus 1982 annual mean)', standard_name='sea_water_practical_salinity',
+                    comment="annual mean, the same in every month; Levitus levels interpolated linearly to WOA's, gaps on WOA's sea filled by nearest")
+    return so.rename('so')
 
 # %% ../nbs/00_sources.ipynb #0b4fc9e4
 def read_ferret_sources(src_dir=FERRET_DIR) -> xr.Dataset:
-    "WOA TEMP and COADS SST from `ferret-datasets`, with CF names, on their own grids."
+    "WOA TEMP, Levitus annual-mean salinity (on WOA's grid, `read_levitus_salinity`) and COADS SST from `ferret-datasets`, with CF names, SST on its own grid."
     src_dir = Path(src_dir)
     woa_fn, coads_fn = src_dir/'ocean_atlas_subset.nc', src_dir/'coads_climatology.cdf'
     for fn in (woa_fn, coads_fn):
@@ -338,14 +357,14 @@ def read_ferret_sources(src_dir=FERRET_DIR) -> xr.Dataset:
     thetao.attrs = _temp_attrs('Sea water temperature (World Ocean Atlas monthly climatology)', 'sea_water_temperature')
     sst = sst.assign_coords(time=time).rename(lat='lat_sst', lon='lon_sst').astype('float32')
     sst.attrs = _temp_attrs('Sea surface temperature (COADS monthly climatology)', 'sea_surface_temperature')
-    ds = xr.Dataset(dict(thetao=thetao, sst=sst))
+    ds = xr.Dataset(dict(thetao=thetao, so=read_levitus_salinity(src_dir, thetao), sst=sst))
     for c, (ln, un, sn) in dict(lat=('latitude', 'degrees_north', 'latitude'), lon=('longitude', 'degrees_east', 'longitude'),
                                 lat_sst=('latitude of the SST grid', 'degrees_north', 'latitude'),
                                 lon_sst=('longitude of the SST grid', 'degrees_east', 'longitude')).items():
         ds[c].attrs = dict(long_name=ln, units=un, standard_name=sn)
     ds.time.attrs = dict(long_name='time (monthly climatology, nominal year)', standard_name='time')
     ds.attrs = dict(Conventions='CF-1.8', title='DepthDif embedded default: WOA monthly temperature + COADS monthly SST',
-                    source='ferret-datasets: ocean_atlas_subset.nc (World Ocean Atlas), coads_climatology.cdf (COADS)',
+                    source='ferret-datasets: ocean_atlas_subset.nc (World Ocean Atlas), levitus_climatology.cdf (Levitus salinity), coads_climatology.cdf (COADS)',
                     comment=f'monthly climatologies dated in the nominal year {CLIMATOLOGY_YEAR}; SST kept on its own grid')
     return ds
 
@@ -376,7 +395,7 @@ def default_path() -> Path:
 def build_default(src_dir=FERRET_DIR, out_path=None) -> Path:
     "Build the embedded default NetCDF from the `ferret-datasets` WOA and COADS files."
     ds = read_ferret_sources(src_dir)
-    enc = {v: _PACKING for v in ('thetao', 'sst')}
+    enc = {v: _PACKING for v in ('thetao', 'sst')} | dict(so=_SALT_PACKING)
     enc['time'] = dict(units='hours since 2000-01-01 00:00:00', calendar='proleptic_gregorian', dtype='float64')
     return write_atomic(ds, out_path or default_path(), encoding=enc)
 
@@ -413,7 +432,7 @@ def read_asset(path, # a NetCDF file the package ships (under depthdif/assets/)
         raise OSError(f"the {what} {path} is damaged ({path.stat().st_size} bytes; {type(e).__name__}: {str(e)[:120]}): {restore}") from e
 
 def load_default(path=None) -> xr.Dataset:
-    "The embedded WOA + COADS default: `thetao` (time, depth, lat, lon) and `sst` (time, lat, lon) in °C on one grid."
+    "The embedded WOA + COADS default: `thetao` (time, depth, lat, lon) and `sst` (time, lat, lon) in °C on one grid, and `so` (time, depth, lat, lon; 1e-3) the Levitus annual mean on thetao's sea, if the file has it."
     raw = read_asset(path or default_path(), 'embedded default', 'depthdif-build-default')
     thetao = raw.thetao
     sst = regrid(raw.sst.rename(lat_sst='lat', lon_sst='lon'), thetao.lat, thetao.lon)
@@ -422,7 +441,8 @@ def load_default(path=None) -> xr.Dataset:
     sst = fill_nearest(sst, ocean).where(ocean)
     sst.attrs = dict(raw.sst.attrs, comment='COADS regridded bilinearly (NaN-aware) onto the WOA grid; gaps filled by nearest')
     sst_filled.attrs = dict(long_name='SST gap filled from the nearest COADS value')
-    return xr.Dataset(dict(thetao=thetao, sst=sst, sst_filled=sst_filled), attrs=raw.attrs)
+    column = dict(so=raw.so.broadcast_like(thetao).transpose(*thetao.dims).where(thetao.notnull()).assign_attrs(raw.so.attrs)) if 'so' in raw else {}
+    return xr.Dataset(dict(thetao=thetao, **column, sst=sst, sst_filled=sst_filled), attrs=raw.attrs)
 
 # %% ../nbs/00_sources.ipynb #118ce762
 def _require_depth(da, path):
@@ -1017,9 +1037,12 @@ def load_sources(thetao_path='', # reanalysis file/glob/list; '' with sst_path '
                  sea_level:str='adt', # which sea level: 'adt' (absolute dynamic topography) or 'sla' (sea-level anomaly)
                  sss_path='', # sea-surface salinity file/glob/list; '' = none
                  sea_level_var:str='', sss_var:str='', # variable names; '' = found by common name or CF standard_name
-                ) -> xr.Dataset: # `thetao` (time, depth, lat, lon) °C, `sst` (time, lat, lon) °C, and `adt`/`sla` (m), `sss` (1e-3) if asked, on one grid, paired by month
-    "`thetao`, `sst` (and sea level, SSS) on one grid: the built-in data (the embedded default) when both paths are empty, else the user's files."
+                 so_path='', # sea-water salinity file/glob/list (GLORYS `so`, or any CF sea_water_salinity / practical / absolute salinity) on the thetao input's grid; '' = none
+                 so_var:str='', # its variable's name; '' = 'so', a common name, or by CF standard_name
+                ) -> xr.Dataset: # `thetao` (time, depth, lat, lon) °C, `sst` (time, lat, lon) °C, and `adt`/`sla` (m), `sss` (1e-3), `so` (time, depth, lat, lon; 1e-3) if asked, on one grid, paired by month
+    "`thetao`, `sst` (and sea level, SSS, salinity) on one grid: the built-in data (the embedded default) when both paths are empty, else the user's files."
     extra = _extra_surface(sea_level_path, sea_level, sss_path, sea_level_var, sss_var)
+    if so_path and not thetao_path: raise ValueError("so_path goes with thetao_path and sst_path: the built-in data brings its own salinity")
     if not thetao_path and not sst_path:
         if extra: raise ValueError("sea_level_path and sss_path go with thetao_path and sst_path: the built-in data brings its own surface fields")
         return subset((builtin or load_default)(), lat, lon, time)
@@ -1028,10 +1051,18 @@ def load_sources(thetao_path='', # reanalysis file/glob/list; '' with sst_path '
     inputs = dict(thetao=(thetao, thetao_path), sst=(_in_period(open_surface_field(sst_path, 'sst', sst_var, thetao, sst_daily), time), sst_path))
     for field, (path, var) in extra.items():
         inputs[field] = (_in_period(open_surface_field(path, field, var, thetao, sst_daily), time), path)
+    if so_path:
+        so = subset(monthly(open_salinity(so_path, so_var).so, 'monthly_mean'), lat, lon, time)
+        if so.sizes['lat'] != thetao.sizes['lat'] or so.sizes['lon'] != thetao.sizes['lon'] or not (
+                np.allclose(so.lat, thetao.lat) and np.allclose(so.lon, thetao.lon)):
+            raise ValueError(f"the so input {so_path} is not on the grid of the thetao input {thetao_path} ({so.sizes['lat']}×{so.sizes['lon']} "
+                             f"against {thetao.sizes['lat']}×{thetao.sizes['lon']} cells): give the salinity of the same reanalysis")
+        inputs['so'] = (so, so_path)
     paired = _pair_months(inputs)
     ocean = paired['thetao'].isel(depth=0).notnull()
-    for field in [n for n in paired if n != 'thetao']: paired[field] = paired[field].where(ocean)
-    _check_coverage({n: da for n, da in paired.items() if n != 'thetao'}, ocean, inputs, f"thetao input {thetao_path}")
+    surface = [n for n in paired if n not in ('thetao', 'so')]                 # the column fields keep their own sea at each depth
+    for field in surface: paired[field] = paired[field].where(ocean)
+    _check_coverage({n: paired[n] for n in surface}, ocean, inputs, f"thetao input {thetao_path}")
     return xr.Dataset({n: paired[n] for n in inputs})
 
 # %% ../nbs/00_sources.ipynb #0b5e7a05

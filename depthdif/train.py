@@ -41,16 +41,16 @@ from .sampling import (FirstGuessCollate, denoiser, evaluate, fit_residual_scale
                                regress, score_baseline, score_floor, to_device, CoreShare, to_field, to_residual, with_first_guess)
 
 # %% auto #0
-__all__ = ['OBJECTIVES', 'UNET_GUESS', 'TWIN_GUESS', 'DATASETS', 'BUILTIN_PROFILES', 'BUILTIN_SURFACE', 'BUILTIN_FILES',
-           'RENAMED', 'DEPTH_NAMES', 'OBS_MASK_KEY', 'CHECKPOINT_FORMAT', 'BUILTIN', 'BUILTIN_CHECKPOINTS',
-           'RUN_CONTROL', 'LOCK_FILE', 'VAL_CACHE_BYTES', 'resolve_device', 'check_device', 'setup_distributed',
-           'seed_everything', 'builtin_levels', 'TrainConfig', 'list_param', 'notebook_parameters', 'build_model',
-           'warmup_cosine', 'train_loss', 'datasets_for', 'CheckpointError', 'rng_state', 'set_rng_state',
-           'save_checkpoint', 'builtin_dir', 'checkpoint_path', 'written_by', 'remedy', 'load_checkpoint', 'grid_steps',
-           'ema_weights', 'weights_digest', 'twin_identity', 'UNetGuess', 'first_guess_state', 'check_twin',
-           'first_guess_of', 'spread_scale_of', 'load_model', 'check_resumable', 'RunInUse', 'own_run', 'method_name',
-           'check_autoencoder', 'autoencoder_for', 'fit', 'obs_error_of', 'test_scores', 'read_config', 'cli_config',
-           'train_cli']
+__all__ = ['OBJECTIVES', 'UNET_GUESS', 'TWIN_GUESS', 'DATASETS', 'BUILTIN_PROFILES', 'BUILTIN_SURFACE', 'VARIABLES',
+           'BUILTIN_VARIABLES', 'TEXT_LISTS', 'BUILTIN_FILES', 'RENAMED', 'DEPTH_NAMES', 'OBS_MASK_KEY',
+           'CHECKPOINT_FORMAT', 'BUILTIN', 'BUILTIN_CHECKPOINTS', 'RUN_CONTROL', 'LOCK_FILE', 'VAL_CACHE_BYTES',
+           'resolve_device', 'check_device', 'setup_distributed', 'seed_everything', 'builtin_levels', 'TrainConfig',
+           'list_param', 'notebook_parameters', 'build_model', 'warmup_cosine', 'train_loss', 'datasets_for',
+           'CheckpointError', 'rng_state', 'set_rng_state', 'save_checkpoint', 'builtin_dir', 'checkpoint_path',
+           'written_by', 'remedy', 'load_checkpoint', 'grid_steps', 'ema_weights', 'weights_digest', 'twin_identity',
+           'UNetGuess', 'first_guess_state', 'check_twin', 'first_guess_of', 'spread_scale_of', 'load_model',
+           'check_resumable', 'RunInUse', 'own_run', 'method_name', 'check_autoencoder', 'autoencoder_for', 'fit',
+           'obs_error_of', 'test_scores', 'read_config', 'cli_config', 'train_cli']
 
 # %% ../nbs/10_train.ipynb #56a163a3
 def resolve_device(device:str='auto') -> torch.device:
@@ -88,6 +88,9 @@ TWIN_GUESS = 'regression_oi'  # the first guess the U-Net twin refines when it i
 DATASETS = dict(default=load_default, twin=load_twin)  # the built-in data by name: what `dataset` selects
 BUILTIN_PROFILES = dict(twin=twin_profiles_path)       # the profiles shipped with a built-in dataset: what obs_path='builtin' reads
 BUILTIN_SURFACE = dict(default=('sst',), twin=('sst', 'adt'))  # the surface fields each built-in dataset holds
+VARIABLES = ('thetao', 'so')                                     # the target variables a run may reconstruct: temperature, salinity
+BUILTIN_VARIABLES = dict(default=VARIABLES, twin=('thetao',))    # the target variables each built-in dataset holds
+TEXT_LISTS = ('time', 'variables')                               # the list parameters of texts (the others are lists of numbers)
 BUILTIN_FILES = dict(default=default_path, twin=twin_path)    # each built-in dataset's file: where its depth levels are read (`builtin_levels`)
 RENAMED = dict(stride='patch_stride', train_stride='train_patch_stride',      # older names, as older checkpoints record them
                calib_samples='eval_samples', calib_steps='eval_steps')
@@ -125,6 +128,7 @@ class TrainConfig:
     surface: str = 'sst'                  # the surface fields the model sees, comma-separated, SST first: 'sst', or with sea level 'sst,adt' (or sla), salinity sss
     sea_level_path: str = ''              # with your own files and adt or sla in surface: sea-level file, glob or list (CMEMS L4, or any CF sea surface height)
     sss_path: str = ''                    # with your own files and sss in surface: sea-surface salinity file, glob or list
+    so_path: str = ''                     # with your own files and so in variables: sea-water salinity file, glob or list (GLORYS so, or any CF sea-water salinity) on thetao_path's grid; empty: the thetao_path files
     obs_path: str = ''                    # profile files, glob or list (EN4, Argo, argopy, WOD or CF profiles), an in-memory xarray.Dataset (argopy's: recorded as its memory: fingerprint), or 'builtin' (the twin's Argo-like sample): the observations; empty: synthetic masks
     obs_only: bool = False                # with obs_path: learn from the profiles alone, no dense thetao trains it (grid and sea from the SST: sst_path, or the built-in one's)
     withheld: float = 0.2                 # with obs_path: fraction of the validation and test profiles kept out of the input and scored at their own cells
@@ -132,6 +136,7 @@ class TrainConfig:
     lat: tuple = ()                       # [south, north] degrees: train on this band only; empty: all
     lon: tuple = ()                       # [west, east] degrees (west > east crosses the dateline); empty: all
     time: tuple = ()                      # [first, last] month, e.g. ['2010-01', '2015-12']; empty: all
+    variables: tuple = ('thetao',)        # the target variables, thetao first: ['thetao'], or with salinity ['thetao', 'so'] (the text 'thetao,so'), each at every depth
     depths: tuple = DEFAULT_DEPTHS        # target depths, m (linear interpolation between source levels), or a named set: 'woa' (the 19 World Ocean Atlas levels 0..1000 m), 'all' (every level of the data to 2000 m)
     patch_size: int = 16                  # patch side, pixels
     patch_stride: int = 8                 # step between patch origins, pixels
@@ -222,7 +227,7 @@ class TrainConfig:
         "From `train.ipynb`'s parameters (a namespace with every field): list parameters taken however papermill passed them."
         named = lambda f: f.name == 'depths' and isinstance(params[f.name], str) and params[f.name].strip() in DEPTH_NAMES   # depths='woa', 'all'
         return cls.from_dict({f.name: params[f.name].strip() if named(f) else
-                              list_param(f.name, params[f.name], str if f.name == 'time' else float) if f.type == 'tuple'
+                              list_param(f.name, params[f.name], str if f.name in TEXT_LISTS else float) if f.type == 'tuple'
                               else params[f.name] for f in fields(cls)})
 
     @property
@@ -253,9 +258,9 @@ class TrainConfig:
         for f in fields(self):
             ok, want, cast = _TYPES[f.type]
             v = getattr(self, f.name)
-            if not ok(v) or (f.type == 'tuple' and not all(map(_is_number if f.name != 'time' else (lambda x: isinstance(x, str)), v))):
+            if not ok(v) or (f.type == 'tuple' and not all(map(_is_number if f.name not in TEXT_LISTS else (lambda x: isinstance(x, str)), v))):
                 raise ValueError(f"parameter {f.name}={v!r} is invalid: must be {want}" +
-                                 (f" of {'texts' if f.name == 'time' else 'numbers'}" if f.type == 'tuple' else '') +
+                                 (f" of {'texts' if f.name in TEXT_LISTS else 'numbers'}" if f.type == 'tuple' else '') +
                                  (f", or a named set: {list(DEPTH_NAMES)}" if f.name == 'depths' else ''))
             setattr(self, f.name, cast(v))
         in_unit = lambda v: 0 < v < 1
@@ -273,8 +278,8 @@ class TrainConfig:
                   ('obs_path', not (self.obs_path and self.latent), "'' with latent (a latent model learns from a dense field)"),
                   ('obs_path', self.obs_path != 'builtin' or (self.dataset in BUILTIN_PROFILES and not (self.thetao_path or self.sst_path)),
                    f"'builtin' only with a built-in dataset that ships profiles ({list(BUILTIN_PROFILES)})"),
-                  ('obs_error', not self.obs_error or (len(self.obs_error) == len(self.depths) and min(self.obs_error) >= 0),
-                   f'[] or one value >= 0 per depth ({len(self.depths)})'),
+                  ('obs_error', not self.obs_error or (len(self.obs_error) == len(self.depths) * len(self.variables) and min(self.obs_error) >= 0),
+                   f'[] or one value >= 0 per depth ({len(self.depths)}) of each variable ({len(self.variables)})'),
                   ('sst_daily', self.sst_daily in SST_DAILY, f'one of {SST_DAILY}'),
                   ('surface', bool(check_surface(self.surface)) and (self.thetao_path or self.sst_path or set(self.surface_fields) <= set(BUILTIN_SURFACE.get(self.dataset, ()))),
                    f"fields the data holds: the built-in {self.dataset!r} has {', '.join(BUILTIN_SURFACE.get(self.dataset, ()))}"),
@@ -285,6 +290,11 @@ class TrainConfig:
                   ('lat', not self.lat or pair(self.lat, lambda x: -90 <= x <= 90), '[] or [south, north] in -90..90'),
                   ('lon', not self.lon or (len(self.lon) == 2 and all(-180 <= x <= 360 for x in self.lon)), '[] or [west, east] in degrees'),
                   ('time', not self.time or (len(self.time) == 2 and _dates_in_order(self.time)), "[] or [first, last] dates such as ['2010-01', '2015-12']"),
+                  ('variables', bool(self.variables) and self.variables[0] == 'thetao' and set(self.variables) <= set(VARIABLES) and len(set(self.variables)) == len(self.variables),
+                   f"thetao first, then any of {list(VARIABLES[1:])} once each, e.g. ['thetao', 'so'] (the text 'thetao,so')"),
+                  ('variables', not (self.builtin_data and self.dataset in BUILTIN_VARIABLES and not self.obs_only) or set(self.variables) <= set(BUILTIN_VARIABLES[self.dataset]),
+                   f"variables the data holds: the built-in {self.dataset!r} has {', '.join(BUILTIN_VARIABLES.get(self.dataset, ()))}"),
+                  ('so_path', not self.so_path or (self.thetao_path and 'so' in self.variables), "given with thetao_path when variables names so, else ''"),
                   ('patch_size', self.patch_size > 0 and self.patch_size % levels == 0, f'a positive multiple of {levels} for {len(self.channels)} U-Net levels'),
                   ('patch_stride', self.patch_stride >= 1, 'an integer >= 1'), ('block', self.block >= self.patch_size, f'>= patch_size ({self.patch_size})'),
                   ('min_ocean', 0 <= self.min_ocean <= 1, 'in [0, 1]'), ('mask_kind', self.mask_kind in MASK_KINDS, f'one of {MASK_KINDS}'),
@@ -321,8 +331,8 @@ class TrainConfig:
             check_levels(self.depths, builtin_levels(self.dataset), f"the built-in dataset {self.dataset!r}")
         self.channels, self.track_stride = tuple(map(int, self.channels)), tuple(map(int, self.track_stride))
         C, cell = len(self.depths), levels * self.latent_downsample
-        latent_checks = [('latent', not self.latent or (self.objective == 'diffusion' and C >= 2),
-                          "False with objective 'regression' or a single depth (a latent compresses several depths for diffusion)"),
+        latent_checks = [('latent', not self.latent or (self.objective == 'diffusion' and C >= 2 and len(self.variables) == 1),
+                          "False with objective 'regression', a single depth or several variables (a latent compresses the temperature's depths for diffusion)"),
                          ('latent_channels', self.latent_channels >= 0 and (not self.latent or self.latent_k < C),
                           f'0 (half the depths) or fewer than the {C} depths'),
                          ('latent_downsample', self.latent_downsample in (1, 2), '1 or 2'),
@@ -356,7 +366,8 @@ def list_param(name:str, # the parameter's name, for the error message
             try: items = json.loads(text if text.startswith('[') else f'[{text}]')
             except json.JSONDecodeError: pass
     if isinstance(items, (list, tuple)) and all(map(ok, items)): return list(items)
-    example = "numbers such as [10, 100] (or the text '10,100')" if item is float else "texts such as ['2010-01', '2015-12'] (or the text '2010-01,2015-12')"
+    example = ("numbers such as [10, 100] (or the text '10,100')" if item is float else "texts such as ['thetao', 'so'] (or the text 'thetao,so')"
+               if name == 'variables' else "texts such as ['2010-01', '2015-12'] (or the text '2010-01,2015-12')")
     named = f", or a named set: {list(DEPTH_NAMES)}" if name == 'depths' else ''   # TrainConfig.from_params takes those before
     raise ValueError(f"parameter {name}={value!r} is invalid: must be a list of {example}{named}")
 
@@ -375,8 +386,8 @@ def notebook_parameters(width:int=44) -> str:
 def build_model(cfg:TrainConfig, # the run
                 autoencoder:DepthAutoencoder|None=None, # with `cfg.latent`: the trained autoencoder; None: an untrained one of cfg's shape
                ) -> DepthDifUNet|LatentDiffusion:
-    "The U-Net for `cfg`: C = len(depths) output channels, conditioned on eo, x, mask and land (no time FiLM for regression); with `latent`, on the autoencoder's latent."
-    C, S = len(cfg.depths), len(cfg.surface_fields)
+    "The U-Net for `cfg`: C = len(variables) × len(depths) output channels, conditioned on eo, x, mask and land (no time FiLM for regression); with `latent`, on the autoencoder's latent."
+    C, S = len(cfg.variables) * len(cfg.depths), len(cfg.surface_fields)
     unet = lambda n, cond: DepthDifUNet(n, cond, channels=cfg.channels, blocks_per_level=cfg.blocks_per_level, emb_dim=cfg.emb_dim,
                                         use_time=cfg.use_time and cfg.objective == 'diffusion', use_coords=cfg.use_coords, use_date=cfg.use_date)
     if not cfg.latent: return unet(C, n_cond_channels(C, C if cfg.first_guess else 0, S))
@@ -418,7 +429,7 @@ def datasets_for(cfg:TrainConfig, corruption:float|None=None, norm:Normalizer|No
     extra = dict(sea_level_path=cfg.sea_level_path, sea_level=sea_level, sss_path=cfg.sss_path) if cfg.sea_level_path or cfg.sss_path else {}  # other fields' files
     if cfg.obs_only and cfg.sst_path: ds = load_surface(cfg.sst_path, cfg.sst_var, cfg.sst_daily, cfg.lat, cfg.lon, cfg.time, **extra)
     else: ds = load_sources(cfg.thetao_path, cfg.sst_path, cfg.thetao_var, cfg.sst_var, cfg.sst_daily, cfg.lat, cfg.lon, cfg.time,
-                            builtin=DATASETS[cfg.dataset], **extra)
+                            builtin=DATASETS[cfg.dataset], **extra, so_path=(cfg.so_path or cfg.thetao_path) if cfg.thetao_path and 'so' in cfg.variables else '')
     if cfg.thetao_path: check_levels(cfg.depths, ds.thetao.depth.values, f"the thetao input {cfg.thetao_path}")   # before the minutes of indexing
     obs_path = BUILTIN_PROFILES[cfg.dataset]() if cfg.obs_path == 'builtin' else cfg.obs_path
     profiles = open_profiles(obs_path, cfg.depths, lat=cfg.lat, lon=cfg.lon, time=cfg.time) if obs_path else None
@@ -426,9 +437,10 @@ def datasets_for(cfg:TrainConfig, corruption:float|None=None, norm:Normalizer|No
                          corruption=cfg.corruption if corruption is None else corruption, ambient_extra=cfg.ambient_extra_corruption,
                          mask_kind=cfg.mask_kind, track_stride=cfg.track_stride, norm=norm, train_corruption=cfg.train_corruption or None,
                          train_patch_stride=cfg.train_patch_stride or None, train_tiles=cfg.train_tiles, eval_patches=cfg.eval_patches,
-                         cache=cfg.run_dir / 'index' if index == 'run' else index, sources=[cfg.thetao_path, cfg.sst_path, obs_path, cfg.sea_level_path, cfg.sss_path],
+                         cache=cfg.run_dir / 'index' if index == 'run' else index, sources=[cfg.thetao_path, cfg.sst_path, obs_path, cfg.sea_level_path, cfg.sss_path, cfg.so_path],
                          profiles=profiles, withheld=cfg.withheld, obs_only=cfg.obs_only, obs_error=cfg.obs_error or None,
-                         climatology=not (cfg.thetao_path or cfg.sst_path) and cfg.dataset == 'default', surface=cfg.surface_fields)
+                         climatology=not (cfg.thetao_path or cfg.sst_path) and cfg.dataset == 'default', surface=cfg.surface_fields,
+                         variables=cfg.variables)
 
 # %% ../nbs/10_train.ipynb #88e2f18e
 class CheckpointError(ValueError):
@@ -817,7 +829,7 @@ def _train(cfg:TrainConfig, rank:int, world:int, device:torch.device, progress:b
                 val = evaluate(ema.module, val_data, norm, schedule, cfg.parameterization, 'ddim', cfg.val_steps, cfg.val_samples,
                                batch_size=64, device=device, seed=cfg.seed, objective=cfg.objective, guess=val_guess)['hidden']
                 history.append(dict(epoch=epoch, train_loss=float(np.mean(losses)), lr=sched.get_last_lr()[0], val_rmse=val['rmse'],
-                                    **{f'val_rmse_{d}m': v['rmse'] for d, v in val['per_depth'].items()}, train_seconds=train_seconds,
+                                    **{f"val_rmse_{d.replace(' ', '_')}m": v['rmse'] for d, v in val['per_depth'].items()}, train_seconds=train_seconds,
                                     seconds=time.time() - t0))
                 if cfg.keep_best and (best is None or val['rmse'] < best['val_rmse']):
                     best = dict(epoch=epoch, val_rmse=val['rmse'], ema={k: v.detach().clone() for k, v in ema.state_dict().items()})
@@ -908,7 +920,7 @@ def _score_split(run:Path, model, ck:dict, device, progress:bool, split:str) -> 
 def _option(name:str, kind:str, text:str):
     "A command-line value as its field's type: numbers and booleans parsed, lists as `list_param` reads them; the rest left to `validate`."
     if name == 'depths' and text.strip() in DEPTH_NAMES: return text.strip()   # --depths woa, --depths all
-    if kind == 'tuple': return list_param(name, text, str if name == 'time' else float)
+    if kind == 'tuple': return list_param(name, text, str if name in TEXT_LISTS else float)
     if kind == 'bool' and text.lower() in ('true', 'false', '1', '0', 'yes', 'no'): return text.lower() in ('true', '1', 'yes')
     if kind in ('int', 'float'):
         try: return json.loads(text)
