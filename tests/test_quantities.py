@@ -15,11 +15,11 @@ def sst(tmp_path_factory):
     return str(d / 'sources' / '2020*OSTIA*.nc')
 
 def test_predict_writes_quantities(sst, tmp_path):
-    "builtin:default on a few cells of one month: <q>_mean/_std/_q05/_q95 (time, lat, lon) with CF names, consistent with the members."
+    "builtin:default on one 16 × 16 patch of cells (2°), one month: <q>_mean/_std/_q05/_q95 (time, lat, lon) with CF names, consistent with the members."
     from depthdif.inference import predict_files, write_reconstruction
     from depthdif.quantities import QUANTITIES, compute, summarise
     names = list(QUANTITIES)
-    ds = predict_files('builtin:default', sst, lat=(-10, 10), lon=(-30, -10), time=('2020-01', '2020-01'), n_samples=4, steps=5, device='cpu',
+    ds = predict_files('builtin:default', sst, lat=(-16, 16), lon=(-40, -8), time=('2020-01', '2020-01'), n_samples=4, steps=5, device='cpu',
                        members=True, quantities=','.join(names), isotherm=20.)
     out = write_reconstruction(ds, tmp_path / 'rec.nc')
     with xr.open_dataset(out) as f:
@@ -43,7 +43,7 @@ def test_cli_quantities(sst, tmp_path):
     "depthdif-predict --quantities --isotherm writes them; an unknown quantity is refused by name before any work."
     code = "import sys; from depthdif.inference import predict_cli; sys.argv[0] = 'depthdif-predict'; predict_cli()"
     out = tmp_path / 'cli.nc'
-    run([sys.executable, '-c', code, 'builtin:default', sst, '--lat=-6,6', '--lon=-30,-20', '--time', '2020-01,2020-01', '--n_samples', '2',
+    run([sys.executable, '-c', code, 'builtin:default', sst, '--lat=-16,16', '--lon=-40,-8', '--time', '2020-01,2020-01', '--n_samples', '2',
          '--steps', '2', '--device', 'cpu', '--quantities', 'isotherm_depth,mixed_layer_depth', '--isotherm', '15', '--out', str(out)], cwd=tmp_path)
     with xr.open_dataset(out) as f:
         assert {f'{q}_{s}' for q in ('isotherm_depth', 'mixed_layer_depth') for s in STATS} <= set(f.data_vars)
