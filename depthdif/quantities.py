@@ -122,7 +122,7 @@ def steric_height(temp, # (..., Z) potential temperature, °C (depth on `axis`)
                   ref_depth:float|None=None, # the level of no motion, m; None: the deepest level
                   axis:int=-1,
                  ) -> np.ndarray: # (...) m; NaN where the column does not reach `ref_depth`
-    "Steric (dynamic) height of the surface relative to `ref_depth`: `gsw.geo_strf_dyn_height` / g."
+    "Steric (dynamic) height of the surface relative to `ref_depth`: `gsw.geo_strf_dyn_height` / g, its integral taken between the levels."
     t, z = _columns(temp, depths, axis)
     ref = z[-1] if ref_depth is None else float(ref_depth)
     if not z[0] < ref <= z[-1]: raise ValueError(f"ref_depth={ref_depth} is invalid: give a depth within the levels {z.tolist()} m")
@@ -132,13 +132,9 @@ def steric_height(temp, # (..., Z) potential temperature, °C (depth on `axis`)
     zz = np.concatenate([[0.], z[used]] + ([[ref]] if ref not in z else []))
     col = lambda a: np.concatenate([a[..., :1], a[..., used]] + ([at_depth(a, z, ref)[..., None]] if ref not in z else []), -1)
     lat0 = np.broadcast_to(np.asarray(0. if lat is None else lat, 'float64')[..., None], sa.shape)
-    sa, ct, pp = col(sa), col(ct), gsw.p_from_z(-zz, col(lat0))
-    out = np.full(t.shape[:-1], np.nan)
-    ok = np.isfinite(sa).all(-1) & np.isfinite(ct).all(-1)
-    if ok.any():
-        dh = gsw.geo_strf_dyn_height(sa[ok], ct[ok], pp[ok], p_ref=float(gsw.p_from_z(-ref, float(np.mean(lat0)))), axis=-1)
-        out[ok] = dh[..., 0] / G
-    return out
+    sa, ct, pp = col(sa), col(ct), gsw.p_from_z(-zz, col(lat0))           # (..., Z'') from the surface to ref_depth
+    delta = gsw.specvol_anom_standard(sa, ct, pp)                           # m³ kg⁻¹; NaN below the sea floor
+    return np.trapezoid(delta, pp, axis=-1) * 1e4 / G                        # dbar → Pa; NaN where a level is missing
 
 # %% ../nbs/08_quantities.ipynb #4b103b09
 QUANTITIES = dict(
