@@ -230,7 +230,7 @@ class QuantityScorer:
         self.names, self.depths = check_quantities(names), [float(d) for d in depths]
         self.params = {n: default_params(n, self.depths, **(params or {}).get(n, {})) for n in self.names}
         self.n_draws, self.gen = n_draws, torch.Generator().manual_seed(seed)
-        self.truth, self.values, self.kind = {n: [] for n in self.names}, {n: [] for n in self.names}, None
+        self.truth, self.values, self.complete, self.kind = {n: [] for n in self.names}, {n: [] for n in self.names}, [], None
 
     def _q(self, name, fields, lat, lon):
         p = dict(self.params[name])
@@ -253,6 +253,7 @@ class QuantityScorer:
             f = pred.double().cpu() + std.double().cpu() * z                               # per level and pixel independent
         else: self.kind, f = 'deterministic', pred[None]
         f = f.double().cpu().numpy()
+        self.complete.append(complete)
         for n in self.names:
             self.truth[n].append(self._q(n, y, lat, lon))
             self.values[n].append(np.where(complete, self._q(n, f, lat, lon), np.nan))   # (N, B, H, W)
@@ -266,7 +267,7 @@ class QuantityScorer:
         out = {}
         for n in self.names:
             y, m = self.members(n)
-            complete = np.isfinite(m).any(0) | np.isfinite(y)                             # columns scored (complete truth)
+            complete = np.concatenate(self.complete)                                      # (P, H, W) the columns scored: complete truth
             mean = summarise(m)['mean']
             both = np.isfinite(y) & np.isfinite(mean)
             err = (mean - y)[both]
