@@ -53,7 +53,7 @@ def markdown(name:str, run:dict) -> str:
             "complete; diffusion: 8 members, calibrated spread; OI: per-level independent draws of its Gaussian (8), raw and calibrated; "
             "deterministic methods: RMSE and bias alone. Ratios are to regression_oi. cover_N: fraction of the truth inside the central N % "
             "interval (from the members' ranks); truth_none / pred_none: fraction of columns without the quantity (an isotherm that does not exist).\n\n"
-            + t[cols].round(3).to_markdown() + '\n')
+            + t[cols].round(3).reset_index().to_markdown(index=False) + '\n')
 
 if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)

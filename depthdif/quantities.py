@@ -4,6 +4,7 @@
 
 # %% ../nbs/08_quantities.ipynb #d170dc02
 from __future__ import annotations
+import warnings
 import gsw
 import numpy as np
 import pandas as pd
@@ -178,10 +179,14 @@ def summarise(members, # (N, ...) a quantity per member; NaN where a member has 
     "The ensemble's distribution of a quantity: mean, standard deviation, 5 and 95 % quantiles."
     m = np.moveaxis(np.asarray(members, 'float64'), axis, 0)
     ok = np.isfinite(m)
-    with np.errstate(invalid='ignore'), __import__('warnings').catch_warnings():
-        __import__('warnings').simplefilter('ignore', RuntimeWarning)      # a column where no member has one: NaN, said by `exists`
+    full, part = ok.all(0), ok.any(0) & ~ok.all(0)
+    q = np.quantile(np.where(full, m, 0.), [.05, .95], axis=0)          # vectorised where every member has one
+    q[:, ~full] = np.nan
+    with np.errstate(invalid='ignore'), warnings.catch_warnings():
+        warnings.simplefilter('ignore', RuntimeWarning)                  # a column where no member has one: NaN, said by `exists`
+        if part.any(): q[:, part] = np.nanquantile(m[:, part], [.05, .95], axis=0)   # numpy's nanquantile loops over the columns: only where needed
         return dict(mean=np.nanmean(m, 0), std=np.nanstd(m, 0, ddof=1) if len(m) > 1 else np.where(ok[0], 0., np.nan),
-                    q05=np.nanquantile(m, .05, 0), q95=np.nanquantile(m, .95, 0), exists=ok.mean(0))
+                    q05=q[0], q95=q[1], exists=ok.mean(0))
 
 # %% ../nbs/08_quantities.ipynb #a5ead2ab
 COVERAGE_LEVELS = (0.5, 0.8, 0.9)
@@ -268,7 +273,9 @@ class QuantityScorer:
         for n in self.names:
             y, m = self.members(n)
             complete = np.concatenate(self.complete)                                      # (P, H, W) the columns scored: complete truth
-            mean = summarise(m)['mean']
+            with warnings.catch_warnings():
+                warnings.simplefilter('ignore', RuntimeWarning)                          # a column where no member has one: NaN
+                mean = np.nanmean(m, 0)                                                   # the ensemble mean of the quantity
             both = np.isfinite(y) & np.isfinite(mean)
             err = (mean - y)[both]
             r = dict(label=quantity_label(n, self.params[n]), units=QUANTITIES[n]['units'], kind=self.kind, columns=int(complete.sum()),
