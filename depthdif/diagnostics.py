@@ -27,8 +27,8 @@ from .metrics import point_masks
 __all__ = ['CARTOPY_DATA', 'FIELD_KINDS', 'denoising_intermediates', 'plot_intermediates', 'mae_vs_step', 'plot_mae_vs_step',
            'schedule_profiles', 'plot_schedule_profiles', 'step_sweep', 'plot_step_sweep', 'rank_histogram',
            'plot_rank_histogram', 'month_batch', 'region_fields', 'month_reconstruction', 'gshhs_file',
-           'add_coastlines', 'plot_maps', 'isotropic_spectrum', 'land_free_spectra', 'spectra_table', 'spectral_ratios',
-           'plot_spectra']
+           'add_coastlines', 'plot_maps', 'quantity_maps', 'plot_quantity', 'isotropic_spectrum', 'land_free_spectra',
+           'spectra_table', 'spectral_ratios', 'plot_spectra']
 
 # %% ../nbs/11_diagnostics.ipynb #3f64eb9b
 @torch.no_grad()
@@ -318,6 +318,61 @@ def plot_maps(lat, lon, # (H,), (W,) grid coordinates, degrees
         ax.set_title(name); fig.colorbar(im, ax=ax, shrink=0.8, label=label)
     for ax in axs.flat[len(maps):]: ax.remove()
     if title: fig.suptitle(title)
+    return fig
+
+# %% ../nbs/11_diagnostics.ipynb #2a04aa9a
+_Q_CMAPS = dict(heat_content=cmocean.cm.thermal, mixed_layer_depth=cmocean.cm.deep, isotherm_depth=cmocean.cm.deep, steric_height=cmocean.cm.haline)
+
+def quantity_maps(scorer, # a filled `quantities.QuantityScorer` of an ensemble, on `dataset`'s patches in order
+                  name:str, # one of its quantities
+                  dataset, # the `PatchDataset` it scored (its `keys`, `lat`, `lon`)
+                  month:int, # time index
+                 ) -> dict: # truth, mean, std: (H, W) on `dataset`'s grid, in the quantity's units; NaN where no complete column
+    "One month of a scorer's quantity as maps: the truth's, and its members' mean and standard deviation."
+    from depthdif.quantities import summarise
+    truth, members = scorer.members(name)
+    idx = [k for k, (t, _, _) in enumerate(dataset.keys) if t == month and k < len(truth)]
+    if not idx: raise ValueError(f"month={month} has no scored patch of the dataset (scored: {len(truth)} patches)")
+    s = summarise(members[:, idx])
+    origins, shape = [dataset.keys[k][1:] for k in idx], (len(dataset.lat), len(dataset.lon))
+    return {k: mosaic(v[:, None], origins, shape)[0] for k, v in dict(truth=truth[idx], mean=s['mean'], std=s['std']).items()}
+
+def plot_quantity(lat, lon, # (H,), (W,) grid coordinates, degrees
+                  maps:dict, # truth, mean, std: (H, W) in the quantity's units (`quantity_maps`)
+                  coverage:dict, # method → {nominal level: observed coverage} (`interval_coverage`, or a `QuantityScorer.result()` entry)
+                  land_mask, # (H, W) bool, True on land
+                  name:str, # the `QUANTITIES` name
+                  title:str|None=None,
+                  data_dir=CARTOPY_DATA, # local cartopy data folder for the coastlines
+                 ) -> plt.Figure:
+    "Truth, ensemble mean and ensemble std of a quantity on maps, and the reliability diagram of its interval coverage."
+    from depthdif.quantities import QUANTITIES, COVERAGE_LEVELS
+    if name not in QUANTITIES: raise ValueError(f"name={name!r} is not among {list(QUANTITIES)}")
+    q = QUANTITIES[name]; k = q['scale']
+    missing = [m for m in ('truth', 'mean', 'std') if m not in maps]
+    if missing: raise ValueError(f"maps lacks {missing}: give truth, mean and std (`quantity_maps`)")
+    v = {m: np.asarray(maps[m], float) * k for m in ('truth', 'mean', 'std')}
+    for m, a in v.items():
+        if a.shape != (len(lat), len(lon)): raise ValueError(f"maps[{m!r}] is {a.shape}, expected {(len(lat), len(lon))}")
+    lo, hi = _limits('temperature', [v['truth'], v['mean']]); _, top = _limits('spread', [v['std']])
+    fig = plt.figure(figsize=(18, 3.6), constrained_layout=True)
+    ok = np.isfinite(v['truth']) | np.isfinite(v['mean'])
+    rows, cols = np.nonzero(ok)
+    for n, (m, cmap, lim) in enumerate([('truth', _Q_CMAPS[name], (lo, hi)), ('mean', _Q_CMAPS[name], (lo, hi)), ('std', cmocean.cm.amp, (0, top))]):
+        ax = fig.add_subplot(1, 4, n + 1, projection=ccrs.PlateCarree())
+        im = ax.pcolormesh(lon, lat, v[m], cmap=cmap, vmin=lim[0], vmax=lim[1], transform=ccrs.PlateCarree(), shading='nearest')
+        add_coastlines(ax, lat, lon, land_mask, data_dir)
+        if len(rows): ax.set_extent((max(lon[cols].min() - 2, -180), min(lon[cols].max() + 2, 180), max(lat[rows].min() - 2, -90), min(lat[rows].max() + 2, 90)), crs=ccrs.PlateCarree())
+        ax.set_title({'truth': 'truth', 'mean': 'ensemble mean', 'std': 'ensemble std'}[m])
+        fig.colorbar(im, ax=ax, shrink=0.8, label=q['table_units'])
+    ax = fig.add_subplot(1, 4, 4)
+    ax.plot([0, 1], [0, 1], 'k--', lw=0.8, label='calibrated')
+    for method, c in coverage.items():
+        c = {a: c[f'cover_{round(a * 100)}'] for a in COVERAGE_LEVELS if f'cover_{round(a * 100)}' in c} if any(isinstance(x, str) for x in c) else c
+        if c: ax.plot(list(c), list(c.values()), 'o-', label=method)
+    ax.set(xlim=(0.4, 1), ylim=(0, 1), xlabel='nominal coverage', ylabel='observed coverage', title='interval coverage')
+    ax.legend(fontsize=8)
+    fig.suptitle(title or q['long_name'])
     return fig
 
 # %% ../nbs/11_diagnostics.ipynb #04968134

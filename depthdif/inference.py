@@ -19,16 +19,17 @@ from .sources import (SEA_LEVEL_FIELDS, SURFACE_FIELDS, _calendar_months, _month
                              grid_cells, month_coverage, open_profiles,
                              open_surface_field, regrid, standardise_coords, subset, to_celsius, to_practical_salinity, write_atomic)
 from .data import Normalizer, PatchDataset, as_variable, check_surface, mosaic
+from .quantities import QUANTITIES, check_quantities, compute, default_params, quantity_label, summarise
 from .diffusion import make_schedule
 from .sampling import SAMPLERS, normalised_obs_error, reconstruct, to_device, with_first_guess
 from .train import (CheckpointError, OBJECTIVES, _is_int, check_device, first_guess_of, list_param, load_checkpoint, load_model,
                             obs_error_of, spread_scale_of)
 
 # %% auto #0
-__all__ = ['COLUMN_ATTRS', 'model_checkpoint', 'align_obs', 'check_sampling', 'surface_inputs', 'obs_by_variable', 'predict',
-           'inference_grid', 'read_surface', 'read_sst', 'read_other_surface', 'read_profiles', 'predict_files',
-           'check_inputs', 'cf_attributes', 'check_output', 'reconstruction_bytes', 'check_space',
-           'write_reconstruction', 'predict_cli']
+__all__ = ['COLUMN_ATTRS', 'model_checkpoint', 'align_obs', 'quantity_variables', 'check_sampling', 'surface_inputs',
+           'obs_by_variable', 'predict', 'inference_grid', 'read_surface', 'read_sst', 'read_other_surface',
+           'read_profiles', 'predict_files', 'check_inputs', 'cf_attributes', 'check_output', 'reconstruction_bytes',
+           'check_space', 'write_reconstruction', 'predict_cli']
 
 # %% ../nbs/14_inference.ipynb #c1bf4fdd
 def model_checkpoint(checkpoint, # path to a checkpoint `fit` wrote (runs/<run>/checkpoints/last.pt), a shipped one's name ('builtin:default'), or its loaded dict
@@ -76,6 +77,30 @@ def align_obs(obs:xr.DataArray, # (time, depth, lat, lon) observed temperature, 
     dims, coords = obs.dims, dict(time=sst.time.values, depth=obs.depth.values, lat=sst.lat.values, lon=sst.lon.values)
     mean = xr.DataArray(np.where(weight > 0, total / np.maximum(weight, 1e-12), np.nan).astype('float32'), coords, dims, 'obs', obs.attrs)
     return mean, xr.DataArray(weight.round().astype('int32'), coords, dims, 'obs_count')
+
+# %% ../nbs/14_inference.ipynb #442e297e
+def quantity_variables(members, # (N, time, depth, lat, lon) °C, the members on the output grid (NaN on land)
+                       depths, # (depth,) m
+                       names, # `QUANTITIES` names
+                       lat, lon, # (lat,), (lon,) degrees
+                       isotherm:float=20., # °C, of isotherm_depth
+                       n_samples:int|None=None, # members behind them, for the long names
+                       salt=None, # (N, time, depth, lat, lon) practical salinity of the members (a T+S checkpoint's): the density forms; None: temperature's
+                      ) -> dict: # '<q>_mean', '<q>_std', '<q>_q05', '<q>_q95' → (('time', 'lat', 'lon'), values, CF attributes)
+    "Each quantity of every member, summarised over the members as CF variables on (time, lat, lon)."
+    members = np.asarray(members, 'float64')
+    where = dict(lat=np.asarray(lat, 'float64')[None, None, :, None], lon=np.asarray(lon, 'float64')[None, None, None, :])
+    out = {}
+    for name in check_quantities(names):
+        q, p = QUANTITIES[name], default_params(name, depths, **(dict(isotherm=isotherm) if name == 'isotherm_depth' else {}))
+        if name in ('mixed_layer_depth', 'steric_height'): p.update(where, salt=None if salt is None else np.asarray(salt, 'float64'))
+        s = summarise(compute(name, members, depths, axis=2, **p))
+        of = f"{quantity_label(name, p)} of the DepthDif ensemble ({n_samples or len(members)} members)"
+        for stat, what in (('mean', 'mean'), ('std', 'standard deviation'), ('q05', '5 % quantile'), ('q95', '95 % quantile')):
+            out[f'{name}_{stat}'] = (('time', 'lat', 'lon'), s[stat].astype('float32'),
+                                     dict(standard_name=q['standard_name'] if salt is None else q.get('standard_name_with_salinity', q['standard_name']), units=q['units'], long_name=f"{q['long_name']}: {what} of the members",
+                                          comment=of, cell_methods=f"realization: {dict(mean='mean', std='standard_deviation').get(stat, 'point')}"))
+    return out
 
 # %% ../nbs/14_inference.ipynb #4dcc5116
 def _tile_origins(n:int, p:int) -> list[int]:
@@ -145,8 +170,11 @@ def predict(checkpoint,                 # path to a DepthDif checkpoint (or a lo
             members:bool=False,         # also return the ensemble members `thetao` (member, time, depth, lat, lon)
             surface:dict|None=None,     # the other surface fields the checkpoint was trained on, {name: (time, lat, lon)} on `sst`'s cells: e.g. {'adt': sea level in m}
             obs_error=None,             # (C,) °C per depth, the observations' error: the members' spread at observed cells; None: the checkpoint's
+            quantities=None,            # ocean quantities (`quantities.QUANTITIES` names, a list or one comma-separated string) written as <q>_mean, _std, _q05, _q95 (time, lat, lon); None: none
+            isotherm:float=20.,         # °C, the isotherm of isotherm_depth
            ) -> xr.Dataset:
-    "Reconstruct `thetao_mean` and `thetao_std` (time, depth, lat, lon) in °C over the region of `sst`, with the observations used (`obs`)."
+    "Reconstruct `thetao_mean` and `thetao_std` (time, depth, lat, lon) in °C over the region of `sst`, with the observations used (`obs`), and the `quantities` of its members."
+    quantities = check_quantities(quantities)
     model, ck = load_model(checkpoint)
     norm, cfg, guess = Normalizer(**ck['norm']), ck['config'], first_guess_of(ck)
     check_sampling(cfg, sampler, steps, n_samples)
@@ -190,9 +218,9 @@ def predict(checkpoint,                 # path to a DepthDif checkpoint (or a lo
                                       objective=cfg['objective'], spread_scale=spread_scale, obs_noise=obs_noise)
         land = batch['land_mask'].cpu()
         means.append(torch.where(land, torch.nan, norm.denorm_thetao(mu.cpu()))); stds.append(torch.where(land, torch.nan, norm.denorm_spread(sd.cpu())))
-        if members: draws.append(torch.where(land, torch.nan, norm.denorm_thetao(samples.cpu(), axis=-3)))
+        if members or quantities: draws.append(torch.where(land, torch.nan, norm.denorm_thetao(samples.cpu(), axis=-3)))
     cat = lambda v, dim=0: torch.cat(v, dim) if v else torch.zeros(0)
-    per_tile = [cat(means), cat(stds)] + ([*cat(draws, 1)] if members else [])              # mean, std and the members, each (N, C, p, p)
+    per_tile = [cat(means), cat(stds)] + ([*cat(draws, 1)] if members or quantities else [])              # mean, std and the members, each (N, C, p, p)
     fields = np.full((len(per_tile), T, C, H, W), np.nan, 'float32')
     for t in range(T):
         k = [n for n, key in enumerate(tiles.keys) if key[0] == t]
@@ -207,6 +235,8 @@ def predict(checkpoint,                 # path to a DepthDif checkpoint (or a lo
                obs=(dims, obs.values.astype('float32'), dict(units='degC', long_name='Observations on the output grid, as the model was given them',
                                                              standard_name='sea_water_potential_temperature')))
     if obs_count is not None: out['obs_count'] = (dims, count.values, dict(long_name='Number of observations averaged into the cell', units='1'))
+    if quantities: out.update(quantity_variables(fields[2:, :, :Z], norm.depths, quantities, sst.lat.values, sst.lon.values, isotherm, n_samples,
+                                                 fields[2:, :, norm.variables.index('so') * Z:][:, :, :Z] if 'so' in norm.variables else None))
     if members:
         out['thetao'] = (('member',) + dims, fields[2:, :, :Z], dict(attrs('Sea water temperature: member'), standard_name='sea_water_potential_temperature'))
         coords['member'] = ('member', np.arange(len(fields) - 2), dict(long_name='ensemble member', standard_name='realization'))
@@ -334,9 +364,12 @@ def predict_files(checkpoint, # a checkpoint `fit` wrote (diffusion, latent or U
                   sss_path='', # with a checkpoint trained on sea-surface salinity: its file, glob or list
                   sea_level_var:str='', sss_var:str='', # their variables' names; '' = found by usual or common name, or CF standard_name
                   out='', # the NetCDF file it is for (`write_reconstruction`): its disk is checked for room before the sampling; '' = not checked
+                  quantities=None, # ocean quantities to write (`quantities.QUANTITIES` names, a list or comma-separated): <q>_mean, _std, _q05, _q95; None: none
+                  isotherm:float=20., # °C, the isotherm of isotherm_depth
                  ) -> xr.Dataset: # thetao_mean, thetao_std, obs (time, depth, lat, lon) °C, CF attributes; see above
     "Reconstruct subsurface temperature from files: SST (and profiles) over a region and period, on the checkpoint's grid spacing."
     obs_path = remember_profiles(obs_path)                              # an in-memory Dataset (argopy's): named by its fingerprint in attrs
+    quantities = check_quantities(quantities)                           # refused by name before any reading
     ck = model_checkpoint(checkpoint)
     check_sampling(ck['config'], sampler, steps, n_samples)
     dev = check_device(device)
@@ -358,7 +391,8 @@ def predict_files(checkpoint, # a checkpoint `fit` wrote (diffusion, latent or U
     if out: check_space(out, len(variables) * reconstruction_bytes(obs.shape, n_samples, members, count is not None))   # known now, before the sampling
     if len(variables) > 1: obs, count = (xr.Dataset({v: b.obs for v, b in binned.items()}),
                                          None if count is None else xr.Dataset({v: b.obs_count for v, b in binned.items()}))
-    ds = predict(ck, sst, obs, n_samples, steps, sampler, seed, dev, batch_size, obs_count=count, members=members, surface=others)
+    ds = predict(ck, sst, obs, n_samples, steps, sampler, seed, dev, batch_size, obs_count=count, members=members, surface=others,
+                 quantities=quantities, isotherm=isotherm)
     name = lambda p: str(p) if isinstance(p, (str, Path)) else ' '.join(map(str, p))
     ds.attrs.update(source=f"DepthDif {__version__} checkpoint {name(checkpoint) if not isinstance(checkpoint, dict) else '(in memory)'}, "
                            f"epoch {(ck.get('best') or ck)['epoch']}", sst_input=name(sst_path), obs_input=name(obs_path) if obs_path else 'none',
@@ -459,12 +493,16 @@ def predict_cli(argv=None):
     p.add_argument('--seed', type=int, default=0, help='sampling noise (default: 0)')
     p.add_argument('--device', default='auto', help="'auto', 'cpu', 'cuda' or 'cuda:N' (default: auto)")
     p.add_argument('--overwrite', action='store_true', help='replace the output file if it exists')
+    p.add_argument('--quantities', default='', help='ocean quantities to write, comma-separated: heat_content, mixed_layer_depth, isotherm_depth, steric_height '
+                   '(each as <q>_mean, _std, _q05, _q95; default: none)')
+    p.add_argument('--isotherm', type=float, default=20., help='the isotherm of isotherm_depth, °C (default: 20)')
     a = p.parse_args(argv)
     one = lambda paths: paths[0] if len(paths) == 1 else paths
     try:
         out = check_output(a.out, a.overwrite)
         ds = predict_files(a.checkpoint, one(a.sst_path), one(a.obs_path) if a.obs_path else '', list_param('lat', a.lat),
                            list_param('lon', a.lon), list_param('time', a.time, str), a.n_samples, a.steps, a.sampler, a.members, a.seed, a.device,
-                           sea_level_path=one(a.sea_level_path) if a.sea_level_path else '', sss_path=one(a.sss_path) if a.sss_path else '', out=out)
+                           sea_level_path=one(a.sea_level_path) if a.sea_level_path else '', sss_path=one(a.sss_path) if a.sss_path else '', out=out,
+                           quantities=a.quantities or None, isotherm=a.isotherm)
         print(write_reconstruction(ds, out, a.overwrite))
     except (ValueError, OSError) as e: raise SystemExit(f"depthdif-predict: error: {e}") from None   # a refusal: its message alone, as argparse's

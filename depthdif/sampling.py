@@ -14,6 +14,7 @@ from .data import Normalizer
 from .model import conditioning
 from .diffusion import ddim_sample, ddpm_sample, dpmpp_2m_sample, repeat_batch, sample_ensemble
 from .metrics import SkillAccumulator
+from .quantities import QuantityScorer
 from .latent import DepthAutoencoder, autoencode, latent_model
 
 # %% auto #0
@@ -202,18 +203,22 @@ class CoreShare:
 def score(predict_fn, # batch -> (mean (B, C, H, W), samples (N, B, C, H, W) or None[, std (B, C, H, W) of a Gaussian]), normalised
           dataset, norm:Normalizer, batch_size=64, max_batches=None, device='cpu', progress=False,
           acc:SkillAccumulator|None=None, # accumulator to fill (keep it for its per-location errors); None: a new one
+          quantities:QuantityScorer|list|str|None=None, # the quantities to score too (a `QuantityScorer` to fill and keep, or `QUANTITIES` names); None: none
          ) -> dict:
-    "Hidden/observed-point skill in °C (per depth and overall) of `predict_fn` on `dataset`."
+    "Hidden/observed-point skill in °C (per depth and overall) of `predict_fn` on `dataset`; with `quantities`, their scores under 'quantities'."
     acc = SkillAccumulator(norm.depths, norm.variables) if acc is None else acc
+    qs = quantities if isinstance(quantities, QuantityScorer) or quantities is None else QuantityScorer(quantities, norm.depths, variables=norm.variables)
     with CoreShare() as share:
         for i, batch in enumerate(tqdm(DataLoader(dataset, batch_size=batch_size, shuffle=False), disable=not progress, desc='score')):
             if max_batches is not None and i >= max_batches: break
             share.step(); batch = to_device(batch, device)
             mean, samples, *std = predict_fn(batch)
-            acc.update(norm.denorm_thetao(mean), norm.denorm_thetao(batch['y']), batch,
-                       norm.denorm_thetao(samples) if samples is not None and samples.shape[0] > 1 else None,
-                       norm.denorm_spread(std[0]) if std else None)
-    return acc.result()
+            args = (norm.denorm_thetao(mean), norm.denorm_thetao(batch['y']), batch,
+                    norm.denorm_thetao(samples) if samples is not None and samples.shape[0] > 1 else None,
+                    norm.denorm_spread(std[0]) if std else None)      # °C: the same for the skill and the quantities
+            acc.update(*args)
+            if qs is not None: qs.update(*args)
+    return acc.result() if qs is None else dict(acc.result(), quantities=qs.result())
 
 def score_baseline(baseline, # fitted, with `predict(batch) -> (B, C, H, W)` normalised (a `depthdif.baselines` class)
                    dataset, norm:Normalizer, **kwargs) -> dict:

@@ -176,7 +176,7 @@ def nav(titles:dict, api:list) -> list:
              section('Data', {'Data sources': 'data-sources.md'}, nb('03_twin', 'The twin ocean'),
                      {'The synthetic dataset': 'dataset.md'}, nb('00_sources'), nb('00_profiles'), nb('00_masking'), nb('01_data'), nb('02_download')),
              section('Method', {'The model': 'model.md'}, {'Diffusion': 'diffusion.md'}, nb('04_model'), nb('05_diffusion'),
-                     nb('06_latent'), nb('07_baselines'), nb('08_metrics'), nb('09_sampling')),
+                     nb('06_latent'), nb('07_baselines'), nb('08_metrics'), nb('08_quantities'), nb('09_sampling')),
              section('Training', {'Training a model': 'training.md'}, nb('train', 'The train notebook'), nb('10_train')),
              {'Production path': 'production.md'},
              section('Inference and diagnostics', {'Inference': 'inference.md'}, {'Sampling diagnostics': 'diagnostics.md'},

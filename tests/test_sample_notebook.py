@@ -1,6 +1,7 @@
 "nbs/sample.ipynb through papermill on a tiny checkpoint, and with no checkpoint at all."
 import json, subprocess
 import nbformat
+import numpy as np
 import pandas as pd
 import pytest
 from conftest import ROOT, run, tool
@@ -53,6 +54,14 @@ def test_sample_notebook_with_checkpoint(tiny_run, tmp_path):
         assert ((dist[name] ** 2 * dist['share of hidden points']).sum()) ** 0.5 == pytest.approx(metrics[name]['hidden']['rmse'], rel=1e-6), name
     for name in ('step_sweep.csv', 'step_sweep.png', 'intermediates.png', 'mae_vs_step.png', 'schedules.png', 'map.png', 'spectra.md', 'spectra.csv', 'spectra.png'):
         assert (out / name).exists(), name
+    qt = pd.read_csv(out / 'quantity_table.csv', index_col=[0, 1])   # the ocean quantities of every method, scored in the same pass as the skill
+    quantities = ['heat_content', 'mixed_layer_depth', 'isotherm_depth', 'steric_height']
+    assert set(qt.index.get_level_values('method')) == set(metrics) and len(set(qt.index.get_level_values('quantity'))) == 4
+    for q in ('heat_content 0–500 m (GJ m-2)', 'mixed_layer_depth (m)', 'steric_height (cm)'):
+        for m in ('diffusion', 'regression_oi', 'regression_oi_calibrated'): assert 0 <= qt.loc[(q, m), 'cover_90'] <= 1 and qt.loc[(q, m), 'crps'] > 0, (q, m)
+        assert np.isnan(qt.loc[(q, 'unet'), 'crps']) and qt.loc[(q, 'unet'), 'rmse'] > 0, q      # deterministic: RMSE and bias alone
+    assert 'quantities' in metrics['diffusion'] and (out / 'quantity_table.md').exists()
+    for q in quantities: assert (out / f'quantity_{q}.png').stat().st_size > 10_000, q
 
 def test_sample_notebook_without_checkpoint(tmp_path):
     out = tmp_path / 'sample'

@@ -74,8 +74,10 @@ def test_ts_predict_writes_salinity(ts_run, tmp_path):
     from depthdif.inference import predict, predict_files
     from depthdif.sources import write_sample_sources
     src = write_sample_sources(tmp_path / 'sources')
-    ds = predict_files(str(ts_run / 'checkpoints/last.pt'), str(tmp_path / 'sources/2020*OSTIA*.nc'), str(src['en4']), n_samples=2, steps=2)
-    for v in ('so_mean', 'so_std', 'so_obs', 'thetao_mean', 'thetao_std', 'obs'): assert v in ds, v
+    ds = predict_files(str(ts_run / 'checkpoints/last.pt'), str(tmp_path / 'sources/2020*OSTIA*.nc'), str(src['en4']), n_samples=2, steps=2,
+                       quantities='mixed_layer_depth')
+    for v in ('so_mean', 'so_std', 'so_obs', 'thetao_mean', 'thetao_std', 'obs', 'mixed_layer_depth_mean'): assert v in ds, v
+    assert ds.mixed_layer_depth_mean.attrs['standard_name'] == 'ocean_mixed_layer_thickness_defined_by_sigma_theta'   # with salinity: by density
     assert ds.so_mean.attrs['standard_name'] == 'sea_water_practical_salinity' and ds.so_mean.attrs['units'] == '1e-3'
     assert ds.so_std.attrs['units'] == '1e-3' and ds.thetao_mean.attrs['units'] == 'degC'
     sea = ds.thetao_mean.notnull()
@@ -129,4 +131,6 @@ def test_ts_sample_notebook(ts_run, tmp_path):
     assert 'so 100' in metrics['diffusion']['hidden']['per_depth'] and 'so' in metrics['regression_oi']['hidden']['per_variable']
     table = pd.read_csv(out / 'skill_table.csv', index_col=0)
     assert {'100 m', 'so 100 m', 'so rmse'} <= set(table.columns)
+    quantities = pd.read_csv(out / 'quantity_table.csv')                # the ocean quantities of T and S (density's mixed layer)
+    assert quantities.astype(str).apply(lambda c: c.str.contains('mixed_layer_depth')).any().any()
     assert pd.read_csv(out / 'skill_by_depth.csv', index_col=0).index.tolist() == [10., 30., 50., 100., 200., 500.]
