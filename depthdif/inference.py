@@ -378,7 +378,7 @@ def predict_files(checkpoint, # a checkpoint `fit` wrote (diffusion, latent or U
                       "recorded it): reconstructing on the SST file's own grid")
     sst = read_sst(sst_path, ck.get('grid'), lat, lon, time, sst_daily, sst_var)
     others = read_other_surface(ck, sst, dict(sea_level=sea_level_path, sss=sss_path), sst_daily, dict(sea_level=sea_level_var, sss=sss_var))
-    depths, variables = np.asarray(ck['depths'], float), Normalizer(**ck['norm']).variables
+    depths, variables = np.asarray(ck['depths'], float), tuple(ck['config'].get('variables') or ('thetao',))   # a config before variables: thetao
     if obs_path:
         binned = {v: read_profiles(obs_path, sst, depths, v) for v in variables}       # each variable's profiles: a profile may carry T without S
         obs, count = binned['thetao'].obs, binned['thetao'].get('obs_count')
