@@ -15,6 +15,7 @@ diffusion at the same levels and epochs: benchmarks/latent.py --depths woa.
 """
 import argparse, json, os, platform, shutil, subprocess, sys, time
 from pathlib import Path
+from main_job_time import run_time
 
 ROOT = Path(__file__).resolve().parents[1]
 SHORT = ['-p', 'max_patches', '64', '-p', 'epochs', '1', '-p', 'eval_patches', '32']   # --short: a check that it runs
@@ -59,11 +60,10 @@ def report(table, by_depth, rec:dict, config:dict) -> tuple:
     "The markdown text and the JSON record of the column run."
     ratio = by_depth[f'diffusion / {REFERENCE}']
     met, worst = bool((ratio <= GUARD).all()), float(ratio.max())
-    alone = 'alone' if max(rec['load_before'], rec['load_after']) <= 0.5 else f"not alone (1-min load {rec['load_before']:.1f} before, {rec['load_after']:.1f} after)"
-    m, s = divmod(round(rec['seconds']), 60)
     head = (f"{config['dataset']} dataset, {len(config['depths'])} depths {config['depths'][0]:g}–{config['depths'][-1]:g} m, test split hidden points, "
             f"{config['corruption']:.0%} {config['mask_kind']} corruption, diffusion: DDIM-{config['eval_steps']} × {config['eval_samples']} ensemble mean, "
-            f"{config['epochs']} epochs{' (SHORT check: not a result)' if rec['short'] else ''}; run time {m} min {s} s on {rec['machine']}, {alone}.")
+            f"{config['epochs']} epochs{' (SHORT check: not a result)' if rec['short'] else ''}; {rec['machine']}, "
+            f"{run_time(rec['seconds'], rec['load_before'], rec['load_after'])}.")
     overall = table.loc[[i for i in table.index if i in by_depth.columns], ['rmse', f'vs {REFERENCE}']].round(3)
     verdict = (f"guard diffusion / {REFERENCE} <= {GUARD:.2f} at every depth: {'met' if met else 'NOT met'} "
                f"(worst {worst:.3f} at {float(ratio.idxmax()):g} m)")

@@ -11,7 +11,8 @@ the machine to docs/results/main_job_time.json and .md, which the README and the
 The command is read from README.md (the line with `papermill nbs/train.ipynb`, as .ci/run reads the test command);
 only its papermill step is timed (the venv set-up before `&&` is not), with this interpreter's papermill. What the
 other processes on the machine used meanwhile is recorded (CPU time from /proc/stat less the job's own, in cores): a
-figure taken beside more than 0.1 of a core of other work, or with the 1-minute load above 0.5 before, is marked "not alone".
+figure taken beside more than 0.1 of a core of other work is marked "not alone". (The 1-minute load before the run, the
+test of records made before that, is still recorded: it also counts the last minute's work, the clone's included.)
 """
 import argparse, json, os, platform, resource, shlex, shutil, subprocess, sys, tempfile, time
 from pathlib import Path
@@ -61,13 +62,18 @@ def run_in_fresh_clone(command:list, keep:Path|None=None, dataset:str='default')
                     load_before=load_before, load_after=os.getloadavg()[0], other_cores=round(max(others, 0.), 3), commit=subprocess.run(
                         ['git', 'rev-parse', '--short', 'HEAD'], cwd=clone, capture_output=True, text=True).stdout.strip())
 
+def run_time(seconds:float, load_before:float, load_after:float) -> str:
+    "A benchmark's run time as its report gives it: the time only if the 1-minute load was at most 0.5 before and after (alone)."
+    if max(load_before, load_after) > 0.5: return f"time not reported: not alone (1-min load {load_before:.1f} before, {load_after:.1f} after)"
+    m, s = divmod(round(seconds), 60)
+    return f"run time {m} min {s} s, alone"
+
 def sentence(r:dict) -> str:
     "The measurement as the README quotes it."
     m, s = divmod(round(r['seconds']), 60)
-    others = r.get('other_cores')               # not recorded before 2026-12-07 evening: the load before alone
-    busy = ([f"load {r['load_before']:.1f} before"] if r['load_before'] > 0.5 else []) + (
-        [f"other processes {others:.2f} cores meanwhile"] if others is not None and others > 0.1 else [])
-    alone = f"not alone ({', '.join(busy)})" if busy else 'alone'
+    others = r.get('other_cores')   # what the others used during the run; not recorded before 2026-12-07 evening: then the load before
+    if others is None: alone = f"not alone (load {r['load_before']:.1f} before)" if r['load_before'] > 0.5 else 'alone'
+    else: alone = f"{'not alone' if others > 0.1 else 'alone'} (other processes {others:.2f} cores meanwhile)"
     return (f"{m} min {s:02d} s, peak RSS {r['peak_rss_gb']:.2f} GB, {alone} on {r['machine']}, commit {r['commit']}, "
             f"{r['date']}: `{r['command']}`")
 

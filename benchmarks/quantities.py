@@ -13,7 +13,7 @@ docs/results/quantities/<name>/. A finished run is not redone (delete its folder
 import argparse, json, os, tempfile, time
 from pathlib import Path
 import pandas as pd
-from main_job_time import machine
+from main_job_time import machine, run_time
 from production import ROOT, papermill
 
 OUT = ROOT / 'docs' / 'results' / 'quantities'
@@ -48,8 +48,8 @@ def table(name:str) -> pd.DataFrame:
 def markdown(name:str, run:dict) -> str:
     t = table(name)
     cols = ['rmse', 'bias', 'crps', 'cover_50', 'cover_80', 'cover_90', 'rmse / OI', 'crps / OI', 'truth_none', 'pred_none', 'points']
-    return (f"Ocean quantities of `builtin:{name}`, test split, {run['machine']}, {run['seconds']:.0f} s ({run['date']}; load "
-            f"{run['load_before']:.1f} before, {run['load_after']:.1f} after): `{run['command']}`. Truth: the dense field where its column is "
+    return (f"Ocean quantities of `builtin:{name}`, test split, {run['machine']}, {run['date']}, "
+            f"{run_time(run['seconds'], run['load_before'], run['load_after'])}: `{run['command']}`. Truth: the dense field where its column is "
             "complete; diffusion: 8 members, calibrated spread; OI: per-level independent draws of its Gaussian (8), raw and calibrated; "
             "deterministic methods: RMSE and bias alone. Ratios are to regression_oi. cover_N: fraction of the truth inside the central N % "
             "interval (from the members' ranks); truth_none / pred_none: fraction of columns without the quantity (an isotherm that does not exist).\n\n"

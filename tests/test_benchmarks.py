@@ -137,7 +137,8 @@ def test_main_job_time_runs_the_readme_command():
     assert mj.sentence(r).startswith('4 min 51 s, peak RSS 0.96 GB, alone on 2 CPU cores')
     assert 'not alone (load 2.0 before)' in mj.sentence(dict(r, load_before=2.0))
     assert 'not alone (other processes 0.80 cores meanwhile)' in mj.sentence(dict(r, other_cores=0.8))   # quiet before, busy during
-    assert ', alone on' in mj.sentence(dict(r, other_cores=0.05))
+    assert ', alone (other processes 0.05 cores meanwhile) on' in mj.sentence(dict(r, other_cores=0.05))
+    assert ', alone (other processes 0.03 cores meanwhile) on' in mj.sentence(dict(r, other_cores=0.03, load_before=0.6))   # measured during the run
 
 def test_threads_table_sets_the_settings_side_by_side():
     "The threads benchmark's table: each setting's epoch alone and busy, busy/alone, its time alone over the old setting's, and whether the figures agree."
@@ -187,6 +188,18 @@ def test_latent_benchmark_per_depth_ratio():
     rows = {l.split('|')[1].strip(): [c.strip() for c in l.split('|')[2:-1]] for l in text.split('per depth:')[1].splitlines() if l.startswith('| ') and ' m ' in l}
     assert rows['1000 m'][-1] == '1.1' and rows['0 m'][-1] == '1.1', rows
 
+def test_variables_benchmark_compares_temperature_alone_and_with_salinity(tmp_path):
+    "benchmarks/variables.py: per method and depth, temperature with S over alone (the <= 1.02 check) and salinity over regression + OI."
+    import json
+    vb = _benchmark('variables')
+    per = lambda k, so=None: {**{d: dict(rmse=k * (1 + int(d) / 100)) for d in ('10', '100')}, **({f'so {d}': dict(rmse=so) for d in ('10', '100')} if so else {})}
+    run = lambda name, k, so=None: (tmp_path / name).mkdir() or (tmp_path / name / 'test_metrics.json').write_text(json.dumps(
+        {m: dict(hidden=dict(per_depth=per(k * f, so and so * f))) for m, f in (('diffusion', 1.), ('unet', 1.), ('regression_oi', 2.))}))
+    run('t', 1.0); run('ts', 1.1, so=0.3)
+    text, record = vb.report(tmp_path / 't', tmp_path / 'ts')
+    assert record['worst'] == {'diffusion with S / alone': 1.1, 'unet with S / alone': 1.1, 'regression_oi with S / alone': 1.1}
+    assert record['salinity']['diffusion / regression_oi'] == {10.0: 0.5, 100.0: 0.5} and 'diffusion 1.100' in text
+
 def test_column_benchmark_judges_the_guard_per_depth(tmp_path):
     "benchmarks/column.py reads the run's test_metrics.json: per-depth RMSE of diffusion, U-Net twin and regression + OI, and the guard at every depth."
     import json
@@ -201,7 +214,9 @@ def test_column_benchmark_judges_the_guard_per_depth(tmp_path):
     run = tmp_path / 'run'; run.mkdir()
     (run / 'test_metrics.json').write_text(json.dumps(dict(diffusion=scored(0.95), unet=scored(0.97), regression_oi=scored(1.0), spread_scale=[1.0] * 19, epoch=50)))
     text, record = col.report(*col.per_depth(run), rec, config)
-    assert '19 depths 0–1000 m' in text and 'run time 62 min 5 s on 2 CPU cores, alone' in text
+    assert '19 depths 0–1000 m' in text and '2 CPU cores, run time 62 min 5 s, alone' in text
+    busy = col.report(*col.per_depth(run), dict(rec, load_after=2.0), config)[0]           # a time under load is not reported
+    assert 'time not reported: not alone (1-min load 0.1 before, 2.0 after)' in busy and '62 min' not in busy
     assert 'at every depth: met (worst 0.950' in text and record['guard']['met'] and len(record['per_depth']['diffusion']) == 19
     assert 'diffusion / regression_oi' in text.splitlines()[4] and text.splitlines()[6 + 18].startswith('|        1000 |')   # one row per depth, the deepest last
     (run / 'test_metrics.json').write_text(json.dumps(dict(diffusion=scored(0.95, worse_at=500.), unet=scored(0.97), regression_oi=scored(1.0))))
