@@ -236,7 +236,7 @@ def predict(checkpoint,                 # path to a DepthDif checkpoint (or a lo
                                                              standard_name='sea_water_potential_temperature')))
     if obs_count is not None: out['obs_count'] = (dims, count.values, dict(long_name='Number of observations averaged into the cell', units='1'))
     if quantities: out.update(quantity_variables(fields[2:, :, :Z], norm.depths, quantities, sst.lat.values, sst.lon.values, isotherm, n_samples,
-                                                 fields[2:, :, norm.variables.index('so') * Z:][:, :, :Z] if 'so' in norm.variables else None))
+                                                 fields[2:, :, (k := norm.variables.index('so')) * Z:(k + 1) * Z] if 'so' in norm.variables else None))
     if members:
         out['thetao'] = (('member',) + dims, fields[2:, :, :Z], dict(attrs('Sea water temperature: member'), standard_name='sea_water_potential_temperature'))
         coords['member'] = ('member', np.arange(len(fields) - 2), dict(long_name='ensemble member', standard_name='realization'))
